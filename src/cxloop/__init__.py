@@ -1,0 +1,3 @@
+"""cxloop: customer experience platform."""
+
+__version__ = "0.1.0"

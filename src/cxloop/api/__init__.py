@@ -1,0 +1,1 @@
+"""The HTTP application: app factory, error handling, router registry."""

@@ -1,0 +1,82 @@
+"""The application factory: one FastAPI app serving the API under /api/v1 and the web pages."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from cxloop import __version__
+from cxloop.api import errors
+from cxloop.api.limits import BodyLimitMiddleware
+from cxloop.api.registry import routers
+from cxloop.core import jobs
+from cxloop.core.config import get_settings
+from cxloop.core.db import on_after_commit
+
+log = logging.getLogger("cxloop")
+
+
+def create_app(worker: bool = False) -> FastAPI:
+    """Build the app; ``worker`` runs background jobs in a thread of this process."""
+    settings = get_settings()
+    job_worker = jobs.Worker() if worker else None
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if job_worker is not None:
+            on_after_commit(job_worker.wake)
+            job_worker.start()
+        yield
+        if job_worker is not None:
+            job_worker.stop()
+
+    app = FastAPI(
+        title="cxloop",
+        version=__version__,
+        description="Customer experience platform: profiles, feedback, closed loop.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+    )
+    from cxloop.web.render import render_error_page, security_headers
+
+    errors.install(app, render_error_page)
+    app.add_middleware(
+        BodyLimitMiddleware, limit=settings.max_upload_bytes, json_limit=16 * 1024 * 1024
+    )
+    app.middleware("http")(security_headers)
+    for router in routers():
+        app.include_router(router)
+    from cxloop.web.render import mount_static
+
+    _docs(app)
+    mount_static(app)
+    return app
+
+
+def _docs(app: FastAPI) -> None:
+    """Swagger UI at /api/docs, its assets served from the installed package (no CDN)."""
+    import swagger_ui_bundle
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+    from fastapi.staticfiles import StaticFiles
+
+    app.mount(
+        "/static/swagger",
+        StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
+        name="swagger",
+    )
+
+    @app.get("/api/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title="cxloop API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )

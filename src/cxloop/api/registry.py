@@ -1,0 +1,26 @@
+"""The router registry: every domain's API and web routers, in one place."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+
+def routers() -> list[APIRouter]:
+    """All routers of the application (imported here so that domains stay independent)."""
+    from cxloop.auth import api as auth_api
+    from cxloop.auth import web as auth_web
+    from cxloop.profiles import api as profiles_api
+    from cxloop.profiles import jobs as profiles_jobs
+    from cxloop.profiles import web as profiles_web
+    from cxloop.profiles.ingest import api as ingest_api
+    from cxloop.web import pages
+
+    profiles_jobs.register()
+    return [
+        auth_api.router,
+        ingest_api.router,
+        profiles_api.router,
+        pages.router,
+        auth_web.router,
+        profiles_web.router,
+    ]

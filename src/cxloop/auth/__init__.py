@@ -1,0 +1,1 @@
+"""Users, roles, sessions, API keys and the permission dependencies."""

@@ -1,0 +1,1 @@
+"""Shared kernel: configuration, database, errors, audit, events, clock and i18n."""

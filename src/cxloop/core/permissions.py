@@ -1,0 +1,47 @@
+"""Roles and the permissions they grant (the matrix is documented in docs/security.md)."""
+
+from __future__ import annotations
+
+ROLES = ("admin", "analyst", "agent", "account_manager")
+
+PROFILES_READ = "profiles.read"
+PROFILES_PII = "profiles.pii"
+PROFILES_ALL = "profiles.all"  # not limited to assigned accounts
+PROFILES_WRITE = "profiles.write"
+SOURCES_MANAGE = "sources.manage"
+INGEST_WRITE = "ingest.write"
+IDENTITY_REVIEW = "identity.review"
+IDENTITY_RUN = "identity.run"
+USERS_MANAGE = "users.manage"
+AUDIT_READ = "audit.read"
+APIKEYS_OWN = "apikeys.own"
+
+ALL_PERMISSIONS = frozenset(
+    {
+        PROFILES_READ,
+        PROFILES_PII,
+        PROFILES_ALL,
+        PROFILES_WRITE,
+        SOURCES_MANAGE,
+        INGEST_WRITE,
+        IDENTITY_REVIEW,
+        IDENTITY_RUN,
+        USERS_MANAGE,
+        AUDIT_READ,
+        APIKEYS_OWN,
+    }
+)
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "admin": ALL_PERMISSIONS,
+    "analyst": frozenset(
+        {PROFILES_READ, PROFILES_ALL, INGEST_WRITE, IDENTITY_REVIEW, AUDIT_READ, APIKEYS_OWN}
+    ),
+    "agent": frozenset({PROFILES_READ, PROFILES_PII, PROFILES_ALL, PROFILES_WRITE, APIKEYS_OWN}),
+    "account_manager": frozenset({PROFILES_READ, PROFILES_PII, PROFILES_WRITE, APIKEYS_OWN}),
+}
+
+
+def permissions_for(role: str) -> frozenset[str]:
+    """The permissions of a role (empty for an unknown role)."""
+    return ROLE_PERMISSIONS.get(role, frozenset())

@@ -1,0 +1,1 @@
+"""Journeys: interactions across channels, promises, effort metrics and journey maps."""

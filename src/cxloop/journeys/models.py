@@ -1,0 +1,52 @@
+"""Tables of the journeys domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from cxloop.core.clock import now
+from cxloop.core.db import Base
+from cxloop.core.types import IdType, JsonType, UTCDateTime
+
+
+class Interaction(Base):
+    """One contact between the customer and the company, on any channel, with its context."""
+
+    __tablename__ = "interactions"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "source_id", "external_id"),
+        Index(
+            "ix_interactions_customer",
+            "workspace_id",
+            "customer_source_id",
+            "customer_ref",
+            "started_at",
+        ),
+        Index("ix_interactions_ws_issue", "workspace_id", "issue_key"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    external_id: Mapped[str] = mapped_column(String(200))
+    customer_source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    customer_ref: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(default=1)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16))
+    type: Mapped[str] = mapped_column(String(64))
+    direction: Mapped[str] = mapped_column(String(8), default="inbound")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    agent: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    team: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    issue_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    transferred: Mapped[bool] = mapped_column(Boolean, default=False)
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    context: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

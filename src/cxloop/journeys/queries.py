@@ -1,0 +1,103 @@
+"""Reads of the journeys domain: a customer's timeline and effort figures."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from cxloop.core import clock
+from cxloop.journeys.models import Interaction
+
+Ref = tuple[int, str]  # (customer_source_id, customer_ref)
+
+
+def _ref_filter(workspace_id: int, refs: list[Ref]) -> Any:
+    return and_(
+        Interaction.workspace_id == workspace_id,
+        or_(
+            *[
+                and_(Interaction.customer_source_id == s, Interaction.customer_ref == r)
+                for s, r in refs
+            ]
+        ),
+    )
+
+
+def timeline(
+    session: Session,
+    workspace_id: int,
+    refs: list[Ref],
+    limit: int = 50,
+    before: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """A customer's interactions on every channel, newest first, with their context."""
+    if not refs:
+        return []
+    stmt = select(Interaction).where(_ref_filter(workspace_id, refs))
+    if before is not None:
+        stmt = stmt.where(Interaction.started_at < before)
+    stmt = stmt.order_by(Interaction.started_at.desc(), Interaction.id.desc()).limit(limit)
+    return [_as_dict(i) for i in session.scalars(stmt)]
+
+
+def _as_dict(i: Interaction) -> dict[str, Any]:
+    minutes = None
+    if i.ended_at is not None:
+        minutes = round((i.ended_at - i.started_at).total_seconds() / 60, 1)
+    return {
+        "id": i.id,
+        "source_id": i.source_id,
+        "external_id": i.external_id,
+        "channel": i.channel,
+        "type": i.type,
+        "direction": i.direction,
+        "started_at": i.started_at,
+        "ended_at": i.ended_at,
+        "minutes": minutes,
+        "agent": i.agent,
+        "team": i.team,
+        "issue_key": i.issue_key,
+        "outcome": i.outcome,
+        "transferred": i.transferred,
+        "text": i.text,
+        "context": i.context,
+    }
+
+
+def effort(session: Session, workspace_id: int, refs: list[Ref], days: int = 90) -> dict[str, Any]:
+    """The customer's effort: contacts, channels, agents, minutes and repeat contacts per issue."""
+    if not refs:
+        return {"days": days, "contacts": 0}
+    since = clock.now() - timedelta(days=days)
+    rows = list(
+        session.execute(
+            select(
+                Interaction.channel,
+                Interaction.agent,
+                Interaction.issue_key,
+                Interaction.started_at,
+                Interaction.ended_at,
+                Interaction.transferred,
+                Interaction.direction,
+            ).where(_ref_filter(workspace_id, refs), Interaction.started_at >= since)
+        )
+    )
+    inbound = [r for r in rows if r.direction == "inbound"]
+    issues = Counter(r.issue_key for r in inbound if r.issue_key)
+    minutes = sum(
+        (r.ended_at - r.started_at).total_seconds() / 60 for r in rows if r.ended_at is not None
+    )
+    return {
+        "days": days,
+        "contacts": len(inbound),
+        "channels": dict(Counter(r.channel for r in inbound)),
+        "distinct_agents": len({r.agent for r in rows if r.agent}),
+        "transfers": sum(1 for r in rows if r.transferred),
+        "minutes": round(minutes, 1),
+        "repeat_issues": {k: v for k, v in issues.items() if v > 1},
+        "last_contact": max((r.started_at for r in rows), default=None),
+    }

@@ -1,0 +1,1 @@
+"""Unified customer profile: ingest, identity resolution, golden record, 360 view, consent."""

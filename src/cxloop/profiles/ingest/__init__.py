@@ -1,0 +1,1 @@
+"""Ingest: declared sources, raw records with lineage, validation and rejected rows."""

@@ -1,0 +1,242 @@
+"""Reading uploaded files into rows with line numbers: encodings, CSV dialects, JSON Lines.
+
+Undecodable bytes do not abort a file: they are kept as surrogate escapes and the validator rejects
+just the row (and the field) they appear in, naming the byte.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+import orjson
+
+csv.field_size_limit(64 * 1024 * 1024)
+
+SNIFF_BYTES = 64 * 1024
+FORMATS = ("csv", "jsonl", "json")
+
+
+@dataclass
+class ParsedRow:
+    """One record read from a file: its first line number, the fields, and its raw text."""
+
+    line: int
+    row: dict[str, Any] | None
+    raw: str
+    error: str | None = None
+
+
+class FileProblem(ValueError):
+    """The file as a whole cannot be read (named line and reason)."""
+
+    def __init__(self, reason: str, line: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+
+
+def detect_encoding(head: bytes, declared: str | None = None) -> tuple[str, int]:
+    """Return the codec to read with and the length of the byte-order mark to skip."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8", 3
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return ("utf-32-le" if head.startswith(codecs.BOM_UTF32_LE) else "utf-32-be"), 4
+    if head.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16-le", 2
+    if head.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16-be", 2
+    if declared:
+        try:
+            return codecs.lookup(declared).name, 0
+        except LookupError as exc:
+            raise FileProblem(f"unknown encoding {declared!r}") from exc
+    sample = head[:4096]
+    if len(sample) >= 4:
+        even_nul = sample[0::2].count(0)
+        odd_nul = sample[1::2].count(0)
+        half = len(sample) // 2
+        if odd_nul > half * 0.3 and even_nul < half * 0.05:
+            return "utf-16-le", 0
+        if even_nul > half * 0.3 and odd_nul < half * 0.05:
+            return "utf-16-be", 0
+    return "utf-8", 0
+
+
+def detect_format(filename: str | None, head_text: str) -> str:
+    """Guess csv, jsonl or json from the file name, else from the first character."""
+    name = (filename or "").lower()
+    if name.endswith((".jsonl", ".ndjson")):
+        return "jsonl"
+    if name.endswith(".json"):
+        return "json"
+    if name.endswith((".csv", ".tsv", ".txt")):
+        return "csv"
+    first = head_text.lstrip()[:1]
+    if first == "{":
+        return "jsonl"
+    if first == "[":
+        return "json"
+    return "csv"
+
+
+def iter_file(
+    stream: IO[bytes],
+    filename: str | None = None,
+    fmt: str | None = None,
+    encoding: str | None = None,
+) -> tuple[str, str, Iterator[ParsedRow]]:
+    """Open an uploaded file; return (format, encoding, rows)."""
+    head = stream.read(SNIFF_BYTES)
+    enc, bom = detect_encoding(head, encoding)
+    sample = codecs.getincrementaldecoder(enc)(errors="replace").decode(head[bom:], final=False)
+    stream.seek(bom)
+    text = io.TextIOWrapper(stream, encoding=enc, errors="surrogateescape", newline="")
+    chosen = fmt or detect_format(filename, sample)
+    if chosen not in FORMATS:
+        raise FileProblem(f"unknown format {chosen!r}; use one of {', '.join(FORMATS)}")
+    if chosen == "csv":
+        return chosen, enc, iter_csv(text, sample)
+    if chosen == "jsonl":
+        return chosen, enc, iter_jsonl(text)
+    return chosen, enc, iter_json_array(text)
+
+
+def _sniff(sample: str) -> type[csv.Dialect] | csv.Dialect:
+    first_lines = "\n".join(sample.splitlines()[:50])
+    try:
+        return csv.Sniffer().sniff(first_lines, delimiters=",;\t|")
+    except csv.Error:
+        return csv.excel
+
+
+def iter_csv(text: io.TextIOWrapper | io.StringIO, sample: str) -> Iterator[ParsedRow]:
+    """Rows of a CSV file with a header line; the header is checked before this returns."""
+    dialect = _sniff(sample)
+    reader = csv.reader(text, dialect)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return iter(())
+    except csv.Error as exc:
+        raise FileProblem(f"the header cannot be read: {exc}", 1) from exc
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for i, name in enumerate(header, start=1):
+        clean = name.lstrip("\ufeff").strip() or f"column_{i}"
+        if clean in seen:
+            raise FileProblem(
+                f"columns {seen[clean]} and {i} are both named {clean!r}; names must be unique", 1
+            )
+        seen[clean] = i
+        names.append(clean)
+    return _csv_rows(reader, names, dialect)
+
+
+def _csv_rows(
+    reader: Any, names: list[str], dialect: type[csv.Dialect] | csv.Dialect
+) -> Iterator[ParsedRow]:
+    out = io.StringIO()
+    writer = csv.writer(out, dialect)
+    last = reader.line_num
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise FileProblem(
+                f"{exc}; reading stopped here, the rows before this line were processed",
+                last + 1,
+            ) from exc
+        start, last = last + 1, reader.line_num
+        if not fields or (len(fields) == 1 and not fields[0].strip()):
+            continue
+        out.seek(0)
+        out.truncate()
+        writer.writerow(fields)
+        raw = out.getvalue().rstrip("\r\n")
+        if len(fields) != len(names):
+            yield ParsedRow(
+                start,
+                None,
+                raw,
+                f"has {len(fields)} fields but the header has {len(names)}",
+            )
+            continue
+        yield ParsedRow(start, dict(zip(names, fields, strict=True)), raw)
+
+
+def _loads(line: str) -> tuple[Any, str | None]:
+    try:
+        return orjson.loads(line), None
+    except orjson.JSONDecodeError as exc:
+        msg = str(exc)
+        if "surrogates not allowed" in msg or "UTF-8" in msg:
+            return None, "is not valid UTF-8 text; re-save the file as UTF-8"
+        return None, f"is not valid JSON: {msg}"
+
+
+def iter_jsonl(text: io.TextIOWrapper | io.StringIO) -> Iterator[ParsedRow]:
+    """Rows of a JSON Lines file (one object per line; blank lines skipped)."""
+    for number, line in enumerate(text, start=1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        value, problem = _loads(stripped)
+        if problem:
+            yield ParsedRow(number, None, stripped, problem)
+        elif not isinstance(value, dict):
+            yield ParsedRow(number, None, stripped, "must be a JSON object")
+        else:
+            yield ParsedRow(number, value, stripped)
+
+
+def iter_json_array(text: io.TextIOWrapper | io.StringIO) -> Iterator[ParsedRow]:
+    """Rows of a JSON file holding one array of objects (numbered by position, from 1)."""
+    value, problem = _loads(text.read())
+    if problem:
+        raise FileProblem(f"the file {problem}")
+    if not isinstance(value, list):
+        raise FileProblem("a .json file must hold an array of objects")
+    for index, item in enumerate(value, start=1):
+        raw = orjson.dumps(item).decode() if item is not None else "null"
+        if not isinstance(item, dict):
+            yield ParsedRow(index, None, raw, "must be a JSON object")
+        else:
+            yield ParsedRow(index, item, raw)
+
+
+def printable(raw: str) -> str:
+    """Raw text safe to store: undecodable bytes shown as ``\\xNN``, NUL as ``\\x00``."""
+    if raw.isascii() and "\x00" not in raw:
+        return raw
+    out = []
+    for ch in raw:
+        code = ord(ch)
+        if 0xDC80 <= code <= 0xDCFF:
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif 0xD800 <= code <= 0xDFFF:
+            out.append(f"\\u{code:04x}")
+        elif code == 0:
+            out.append("\\x00")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def rows_from_objects(records: list[Any]) -> Iterator[ParsedRow]:
+    """Rows of a REST batch, numbered by position from 1."""
+    for index, item in enumerate(records, start=1):
+        try:
+            raw = orjson.dumps(item).decode()
+        except (TypeError, orjson.JSONEncodeError):
+            raw = repr(item)[:10000]
+        if not isinstance(item, dict):
+            yield ParsedRow(index, None, raw, "must be a JSON object")
+        else:
+            yield ParsedRow(index, item, raw)

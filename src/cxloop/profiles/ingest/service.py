@@ -1,0 +1,482 @@
+"""The write path of ingest: sources, batches, raw records with lineage, projections, rejects.
+
+Large files commit every chunk (``commit_every``) so that a crash keeps what was already accepted;
+re-sending the same file under the same idempotency key then continues where it stopped, because a
+record whose content is already stored is counted as unchanged, never written twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import orjson
+from sqlalchemy import delete, select, text
+from sqlalchemy.orm import Session
+
+from cxloop.core import audit, clock, jobs
+from cxloop.core.actor import Actor
+from cxloop.core.config import get_settings
+from cxloop.core.crypto import token
+from cxloop.core.db import upsert
+from cxloop.core.permissions import INGEST_WRITE, SOURCES_MANAGE
+from cxloop.core.tenancy import Workspace
+from cxloop.profiles.ingest import errors, projections
+from cxloop.profiles.ingest.models import IngestBatch, RawRecord, RejectedRecord, Source
+from cxloop.profiles.ingest.parsing import FileProblem, ParsedRow, printable
+from cxloop.profiles.ingest.schemas import (
+    BatchReport,
+    RowError,
+    SourceCreate,
+    SourceUpdate,
+)
+from cxloop.profiles.ingest.validation import Canonical, Validator, content_hash
+
+CHUNK = 2000
+MAX_REPORTED_ERRORS = 100
+MAX_RAW_CHARS = 1_200_000
+RESOLVE_JOB = "identity.resolve_pending"
+
+
+def _require(actor: Actor, permission: str) -> None:
+    from cxloop.core.errors import Forbidden
+
+    if not actor.can(permission):
+        raise Forbidden("auth.forbidden", f"Your role does not allow this (needs '{permission}').")
+
+
+def _source_snapshot(s: Source) -> dict[str, Any]:
+    return {
+        "name": s.name,
+        "kind": s.kind,
+        "trust_rank": s.trust_rank,
+        "field_mapping": s.field_mapping,
+        "default_region": s.default_region,
+        "timezone": s.timezone,
+        "is_active": s.is_active,
+    }
+
+
+def _check_timezone(tz: str) -> None:
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise errors.invalid("timezone", f"{tz!r} is not an IANA time zone") from exc
+
+
+def create_source(session: Session, actor: Actor, data: SourceCreate) -> Source:
+    """Declare a source system; its webhook secret is generated here and shown once."""
+    _require(actor, SOURCES_MANAGE)
+    _check_timezone(data.timezone)
+    exists = session.scalar(
+        select(Source).where(Source.workspace_id == actor.workspace_id, Source.name == data.name)
+    )
+    if exists is not None:
+        raise errors.source_exists(data.name)
+    t = clock.now()
+    src = Source(
+        workspace_id=actor.workspace_id,
+        name=data.name,
+        kind=data.kind,
+        trust_rank=data.trust_rank,
+        field_mapping={k: dict(v) for k, v in data.field_mapping.items()},
+        default_region=data.default_region.upper() if data.default_region else None,
+        timezone=data.timezone,
+        webhook_secret=token(32),
+        is_active=True,
+        created_at=t,
+        updated_at=t,
+    )
+    session.add(src)
+    session.flush()
+    audit.record(session, actor, "source.create", "source", src.id, None, _source_snapshot(src))
+    return src
+
+
+def get_source(session: Session, actor: Actor, ref: str | int) -> Source:
+    """A source of the actor's workspace by name or id, else 404."""
+    stmt = select(Source).where(Source.workspace_id == actor.workspace_id)
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+        stmt = stmt.where(Source.id == int(ref))
+    else:
+        stmt = stmt.where(Source.name == ref)
+    src = session.scalar(stmt)
+    if src is None:
+        raise errors.source_not_found(ref)
+    return src
+
+
+def update_source(session: Session, actor: Actor, ref: str | int, data: SourceUpdate) -> Source:
+    """Change a source's kind, trust rank, mapping, region, time zone or active flag."""
+    _require(actor, SOURCES_MANAGE)
+    src = get_source(session, actor, ref)
+    before = _source_snapshot(src)
+    changes = data.model_dump(exclude_unset=True)
+    if changes.get("timezone"):
+        _check_timezone(changes["timezone"])
+    for key, value in changes.items():
+        if value is None and key not in ("default_region",):
+            continue
+        if key == "default_region" and value:
+            value = value.upper()
+        setattr(src, key, value)
+    src.updated_at = clock.now()
+    session.flush()
+    audit.record(session, actor, "source.update", "source", src.id, before, _source_snapshot(src))
+    return src
+
+
+def rotate_webhook_secret(session: Session, actor: Actor, ref: str | int) -> str:
+    """Replace a source's webhook secret; return the new one (shown once)."""
+    _require(actor, SOURCES_MANAGE)
+    src = get_source(session, actor, ref)
+    src.webhook_secret = token(32)
+    src.updated_at = clock.now()
+    session.flush()
+    audit.record(session, actor, "source.rotate_secret", "source", src.id, None, {"rotated": True})
+    return src.webhook_secret
+
+
+def open_batch(
+    session: Session,
+    actor: Actor,
+    source: Source,
+    entity: str,
+    channel: str,
+    filename: str | None = None,
+    idempotency_key: str | None = None,
+) -> tuple[IngestBatch, bool]:
+    """Start (or resume) a batch; return it and whether it is a replay of a finished one."""
+    _require(actor, INGEST_WRITE)
+    if not source.is_active:
+        raise errors.invalid("source", f"source {source.name!r} is deactivated")
+    if idempotency_key:
+        existing = session.scalar(
+            select(IngestBatch).where(
+                IngestBatch.workspace_id == actor.workspace_id,
+                IngestBatch.source_id == source.id,
+                IngestBatch.idempotency_key == idempotency_key,
+            )
+        )
+        if existing is not None:
+            if existing.entity != entity:
+                raise errors.invalid(
+                    "idempotency_key", f"was used for a batch of {existing.entity} records"
+                )
+            if existing.status == "done":
+                return existing, True
+            session.execute(delete(RejectedRecord).where(RejectedRecord.batch_id == existing.id))
+            for counter in ("received", "accepted", "rejected", "created", "updated", "unchanged"):
+                setattr(existing, counter, 0)
+            existing.status = "open"
+            existing.error = None
+            session.flush()
+            return existing, False
+    batch = IngestBatch(
+        workspace_id=actor.workspace_id,
+        source_id=source.id,
+        entity=entity,
+        channel=channel,
+        filename=(filename or None) and filename[:300],
+        idempotency_key=idempotency_key,
+        status="open",
+        created_by=actor.ref,
+        created_at=clock.now(),
+    )
+    session.add(batch)
+    session.flush()
+    return batch, False
+
+
+@dataclass
+class _Run:
+    batch: IngestBatch
+    errors: list[RowError] = field(default_factory=list)
+    truncated: bool = False
+    problem: FileProblem | None = None
+
+    def guarded(self, rows: Iterable[ParsedRow]) -> Iterator[ParsedRow]:
+        """Rows until the file cannot be read further; the problem is kept, not raised."""
+        try:
+            yield from rows
+        except FileProblem as exc:
+            self.problem = exc
+
+    def reject(
+        self,
+        session: Session,
+        line: int | None,
+        ext: str | None,
+        errs: list[dict[str, str]],
+        raw: str,
+    ) -> None:
+        b = self.batch
+        b.rejected += 1
+        stored = printable(raw)
+        if len(stored) > MAX_RAW_CHARS:
+            stored = stored[:MAX_RAW_CHARS] + f"\n[truncated: {len(raw):,} characters in all]"
+        session.add(
+            RejectedRecord(
+                workspace_id=b.workspace_id,
+                source_id=b.source_id,
+                batch_id=b.id,
+                entity=b.entity,
+                line=line,
+                external_id=ext[:200] if ext else None,
+                errors=errs,
+                raw=stored,
+                created_at=clock.now(),
+            )
+        )
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(RowError(line=line, external_id=ext, errors=errs))
+        else:
+            self.truncated = True
+
+
+def _raw_of(pr: ParsedRow) -> str:
+    """The rejected row as a JSON object with its source field names (re-submittable)."""
+    if pr.row is not None:
+        try:
+            return orjson.dumps(pr.row).decode()
+        except (TypeError, orjson.JSONEncodeError):
+            pass
+    return pr.raw
+
+
+def _chunks(rows: Iterable[ParsedRow], size: int) -> Iterator[list[ParsedRow]]:
+    it = iter(rows)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def _lock_source(session: Session, source: Source) -> None:
+    """Serialise concurrent ingests into one source (SQLite already has one writer)."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(f"ingest:{source.id}".encode()).digest()[:7], "big")
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+
+
+def _context(session: Session, source: Source) -> projections.Context:
+    ws = session.get(Workspace, source.workspace_id)
+    names = dict(
+        session.execute(
+            select(Source.name, Source.id).where(Source.workspace_id == source.workspace_id)
+        ).all()
+    )
+    region = source.default_region or (ws.default_region if ws else None) or "US"
+    return projections.Context(source.workspace_id, source.id, region, clock.now(), names)
+
+
+def process(
+    session: Session,
+    actor: Actor,
+    source: Source,
+    batch: IngestBatch,
+    rows: Iterable[ParsedRow],
+    commit_every_chunk: bool = False,
+) -> BatchReport:
+    """Validate and store rows into a batch; return its report."""
+    _require(actor, INGEST_WRITE)
+    ctx = _context(session, source)
+    validator = Validator(
+        batch.entity,
+        (source.field_mapping or {}).get(batch.entity),
+        source.timezone,
+        ctx.region,
+        get_settings().max_field_chars,
+    )
+    run = _Run(batch)
+    for chunk in _chunks(run.guarded(rows), CHUNK):
+        _lock_source(session, source)
+        valid: list[tuple[ParsedRow, Canonical]] = []
+        for pr in chunk:
+            batch.received += 1
+            if pr.error is not None or pr.row is None:
+                reason = pr.error or "is empty"
+                run.reject(session, pr.line, None, [{"field": "(row)", "reason": reason}], pr.raw)
+                continue
+            canon, errs = validator.validate(pr.row)
+            if canon is None:
+                ext = pr.row.get("external_id") or pr.row.get("id")
+                run.reject(
+                    session,
+                    pr.line,
+                    str(ext) if isinstance(ext, str | int) else None,
+                    [e.as_dict() for e in errs],
+                    _raw_of(pr),
+                )
+                continue
+            valid.append((pr, canon))
+        _store(session, ctx, batch, valid, run)
+        session.flush()
+        if commit_every_chunk:
+            session.commit()
+    return finish(session, actor, source, batch, run)
+
+
+def _store(
+    session: Session,
+    ctx: projections.Context,
+    batch: IngestBatch,
+    valid: list[tuple[ParsedRow, Canonical]],
+    run: _Run,
+) -> None:
+    if not valid:
+        return
+    entity = batch.entity
+    ext_ids = list({c.external_id for _, c in valid})
+    known: set[tuple[str, str]] = set()
+    latest: dict[str, int] = {}
+    for i in range(0, len(ext_ids), 900):
+        for ext, digest, version in session.execute(
+            select(RawRecord.external_id, RawRecord.content_hash, RawRecord.version).where(
+                RawRecord.workspace_id == ctx.workspace_id,
+                RawRecord.source_id == ctx.source_id,
+                RawRecord.entity == entity,
+                RawRecord.external_id.in_(ext_ids[i : i + 900]),
+            )
+        ):
+            known.add((ext, digest))
+            latest[ext] = max(latest.get(ext, 0), version)
+    build = projections.BUILDERS[entity]
+    raw_rows: list[dict[str, Any]] = []
+    proj: dict[str, dict[str, Any]] = {}
+    for pr, canon in valid:
+        digest = content_hash(canon.content())
+        ext = canon.external_id
+        if (ext, digest) in known:
+            batch.accepted += 1
+            batch.unchanged += 1
+            continue
+        version = latest.get(ext, 0) + 1
+        row = build(ctx, canon, version, digest)
+        if row is None:
+            run.reject(
+                session,
+                pr.line,
+                ext,
+                [
+                    {
+                        "field": "customer_source",
+                        "reason": f"names no source of this workspace "
+                        f"({canon.values.get('customer_source')!r})",
+                    }
+                ],
+                _raw_of(pr),
+            )
+            continue
+        known.add((ext, digest))
+        latest[ext] = version
+        batch.accepted += 1
+        if version == 1:
+            batch.created += 1
+        else:
+            batch.updated += 1
+        proj[ext] = row
+        raw_rows.append(
+            {
+                "workspace_id": ctx.workspace_id,
+                "source_id": ctx.source_id,
+                "entity": entity,
+                "external_id": ext,
+                "version": version,
+                "content_hash": digest,
+                "payload": pr.row,
+                "received_at": ctx.received_at,
+                "batch_id": batch.id,
+                "line": pr.line,
+            }
+        )
+    upsert(
+        session,
+        RawRecord.__table__,
+        raw_rows,
+        ["workspace_id", "source_id", "entity", "external_id", "content_hash"],
+    )
+    projections.write(session, entity, list(proj.values()))
+
+
+def finish(
+    session: Session, actor: Actor, source: Source, batch: IngestBatch, run: _Run | None = None
+) -> BatchReport:
+    """Close a batch, queue identity resolution if customers changed, and report."""
+    batch.status = "done"
+    if run is not None and run.problem is not None:
+        where = f"line {run.problem.line}: " if run.problem.line else ""
+        batch.status = "failed"
+        batch.error = f"{where}{run.problem.reason}"
+    batch.finished_at = clock.now()
+    job_id = None
+    if batch.entity == "customer" and (batch.created or batch.updated):
+        job_id = queue_resolution(session, batch.workspace_id)
+    counts = {
+        k: getattr(batch, k)
+        for k in ("received", "accepted", "rejected", "created", "updated", "unchanged")
+    }
+    audit.record(session, actor, "ingest.batch", "ingest_batch", batch.id, None, counts)
+    session.flush()
+    return report(source, batch, run, job_id)
+
+
+def fail(session: Session, batch: IngestBatch, reason: str, line: int | None) -> None:
+    """Record that a file could not be read to the end (what was read is kept)."""
+    batch.status = "failed"
+    batch.error = f"line {line}: {reason}" if line else reason
+    batch.finished_at = clock.now()
+    session.flush()
+
+
+def report(
+    source: Source, batch: IngestBatch, run: _Run | None = None, job_id: int | None = None
+) -> BatchReport:
+    """The report of a batch."""
+    return BatchReport(
+        batch_id=batch.id,
+        source=source.name,
+        entity=batch.entity,
+        status=batch.status,
+        received=batch.received,
+        accepted=batch.accepted,
+        rejected=batch.rejected,
+        created=batch.created,
+        updated=batch.updated,
+        unchanged=batch.unchanged,
+        errors=run.errors if run else [],
+        errors_truncated=run.truncated if run else False,
+        resolution_job_id=job_id,
+        file_error=batch.error,
+    )
+
+
+def queue_resolution(session: Session, workspace_id: int) -> int:
+    """Queue incremental identity resolution for the workspace unless one is already queued."""
+    existing = session.scalar(
+        select(jobs.Job.id).where(
+            jobs.Job.kind == RESOLVE_JOB,
+            jobs.Job.workspace_id == workspace_id,
+            jobs.Job.status == "queued",
+        )
+    )
+    if existing is not None:
+        return int(existing)
+    return jobs.enqueue(session, RESOLVE_JOB, {}, workspace_id=workspace_id).id
+
+
+def rows_to_resubmit(
+    session: Session, actor: Actor, ids: list[int]
+) -> tuple[list[RejectedRecord], list[int]]:
+    """Rejected records of the workspace with these ids (and the ids not found)."""
+    found = list(
+        session.scalars(
+            select(RejectedRecord).where(
+                RejectedRecord.workspace_id == actor.workspace_id, RejectedRecord.id.in_(ids)
+            )
+        )
+    )
+    missing = sorted(set(ids) - {r.id for r in found})
+    return found, missing

@@ -1,0 +1,420 @@
+"""Running identity resolution over the stored records and applying its decisions.
+
+The engine (``profiles.resolution``) is pure; this module feeds it the workspace's records,
+stores every scored link with its explanation, and turns links into profile assignments:
+auto-merge above the workspace's upper threshold, the review queue between the thresholds.
+Decisions people made (approved or rejected links, undone merges) always win over the engine.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from cxloop.core import audit, clock
+from cxloop.core.actor import Actor, system_actor
+from cxloop.core.db import upsert
+from cxloop.core.tenancy import Workspace
+from cxloop.profiles.ingest.models import Source
+from cxloop.profiles.models import CustomerRecord, MatchLink, Profile, SearchTerm
+from cxloop.profiles.refresh import refresh_profiles
+from cxloop.profiles.search import phone_terms
+
+if TYPE_CHECKING:
+    from cxloop.profiles.resolution import engine
+
+DEFAULTS = {"auto_threshold": 0.95, "review_threshold": 0.70}
+DECIDED = ("approved", "rejected")
+BULK_SHARE = 0.5  # more pending records than this share of all: run a full resolution
+
+
+def settings_of(ws: Workspace) -> dict[str, float]:
+    """The workspace's identity thresholds."""
+    conf = (ws.settings or {}).get("identity", {})
+    return {k: float(conf.get(k, v)) for k, v in DEFAULTS.items()}
+
+
+def to_engine(rec: CustomerRecord, source_name: str) -> engine.ResolutionRecord:
+    """The engine's view of a stored customer record."""
+    from cxloop.profiles.resolution import engine  # heavy (Splink, DuckDB): load on first use
+
+    return engine.ResolutionRecord(
+        record_id=rec.id,
+        source=source_name,
+        external_id=rec.external_id,
+        name_key=rec.name_key,
+        name_latin=rec.name_latin,
+        given=rec.given_name,
+        family=rec.family_name,
+        emails=tuple(rec.emails or ()),
+        email_verified=rec.email_verified,
+        phones=tuple(rec.phones or ()),
+        birth_date=rec.birth_date,
+        address=rec.address_key,
+        postcode=rec.postcode,
+        country=rec.country,
+    )
+
+
+def _source_names(session: Session, workspace_id: int) -> dict[int, str]:
+    return dict(
+        session.execute(
+            select(Source.id, Source.name).where(Source.workspace_id == workspace_id)
+        ).all()
+    )
+
+
+def _cannot_link(session: Session, workspace_id: int) -> set[tuple[int, int]]:
+    return {
+        (a, b)
+        for a, b in session.execute(
+            select(MatchLink.record_a_id, MatchLink.record_b_id).where(
+                MatchLink.workspace_id == workspace_id, MatchLink.status == "rejected"
+            )
+        )
+    }
+
+
+def _store_links(
+    session: Session,
+    workspace_id: int,
+    links: Iterable[engine.Link],
+    status_of: dict[tuple[int, int], str],
+) -> None:
+    """Upsert scored links, leaving human decisions untouched."""
+    rows: dict[tuple[int, int], dict[str, Any]] = {}
+    t = clock.now()
+    for link in links:
+        a, b = sorted((link.record_a, link.record_b))
+        rows[(a, b)] = {
+            "workspace_id": workspace_id,
+            "record_a_id": a,
+            "record_b_id": b,
+            "method": link.method[:40],
+            "match_weight": float(link.match_weight),
+            "probability": float(link.probability),
+            "comparison": link.comparison,
+            "status": status_of.get((a, b), "apart"),
+            "created_at": t,
+            "updated_at": t,
+        }
+    if not rows:
+        return
+    decided: set[tuple[int, int]] = set()
+    keys = list(rows)
+    for i in range(0, len(keys), 400):
+        part = keys[i : i + 400]
+        ids = {x for pair in part for x in pair}
+        for a, b in session.execute(
+            select(MatchLink.record_a_id, MatchLink.record_b_id).where(
+                MatchLink.workspace_id == workspace_id,
+                MatchLink.status.in_(DECIDED),
+                MatchLink.record_a_id.in_(ids),
+            )
+        ):
+            decided.add((a, b))
+    todo = [r for k, r in rows.items() if k not in decided]
+    for i in range(0, len(todo), 2000):
+        upsert(
+            session,
+            MatchLink.__table__,
+            todo[i : i + 2000],
+            ["workspace_id", "record_a_id", "record_b_id"],
+            ["method", "match_weight", "probability", "comparison", "status", "updated_at"],
+        )
+
+
+def _link_status(prob: float, same_cluster: bool, conf: dict[str, float]) -> str:
+    if same_cluster and prob >= conf["auto_threshold"]:
+        return "auto"
+    if prob >= conf["review_threshold"]:
+        return "pending"
+    return "apart"
+
+
+def resolve_pending(
+    session: Session, workspace_id: int, actor: Actor | None = None
+) -> dict[str, Any]:
+    """Resolve records not yet resolved: incrementally, or in full after a bulk load."""
+    actor = actor or system_actor(workspace_id, "identity")
+    pending = list(
+        session.scalars(
+            select(CustomerRecord).where(
+                CustomerRecord.workspace_id == workspace_id, CustomerRecord.resolved_at.is_(None)
+            )
+        )
+    )
+    if not pending:
+        return {"mode": "none", "records": 0}
+    ws = session.get(Workspace, workspace_id)
+    assert ws is not None
+    total = (
+        session.scalar(
+            select(func.count())
+            .select_from(CustomerRecord)
+            .where(CustomerRecord.workspace_id == workspace_id)
+        )
+        or 0
+    )
+    model = (ws.settings or {}).get("identity_model")
+    if model is None or len(pending) > BULK_SHARE * total:
+        return resolve_all(session, workspace_id, actor)
+    return _incremental(session, ws, pending, model, actor)
+
+
+def _candidates(
+    session: Session, workspace_id: int, recs: list[CustomerRecord]
+) -> list[CustomerRecord]:
+    """Resolved records sharing an email, phone or name key with any of ``recs``."""
+    terms: set[str] = set()
+    for r in recs:
+        terms |= {e.casefold() for e in r.emails}
+        for p in r.phones:
+            terms |= phone_terms(p)
+        for key in (r.name_key, r.name_latin):
+            joined = "".join(key.casefold().split())
+            if joined:
+                terms.add(joined)
+    if not terms:
+        return []
+    profile_ids: set[int] = set()
+    term_list = sorted(terms)
+    for i in range(0, len(term_list), 500):
+        profile_ids |= set(
+            session.scalars(
+                select(SearchTerm.profile_id).where(
+                    SearchTerm.workspace_id == workspace_id,
+                    SearchTerm.term.in_(term_list[i : i + 500]),
+                )
+            )
+        )
+    own = {r.id for r in recs}
+    out: list[CustomerRecord] = []
+    ids = sorted(profile_ids)
+    for i in range(0, len(ids), 500):
+        out += [
+            r
+            for r in session.scalars(
+                select(CustomerRecord).where(CustomerRecord.profile_id.in_(ids[i : i + 500]))
+            )
+            if r.id not in own
+        ]
+    return out
+
+
+def _incremental(
+    session: Session,
+    ws: Workspace,
+    pending: list[CustomerRecord],
+    model: dict[str, Any],
+    actor: Actor,
+) -> dict[str, Any]:
+    conf = settings_of(ws)
+    names = _source_names(session, ws.id)
+    existing = _candidates(session, ws.id, pending)
+    from cxloop.profiles.resolution import engine
+
+    result = engine.resolve_incremental(
+        [to_engine(r, names[r.source_id]) for r in pending],
+        [to_engine(r, names[r.source_id]) for r in existing],
+        model=model,
+        cannot_link=_cannot_link(session, ws.id),
+        auto_threshold=conf["auto_threshold"],
+        review_threshold=conf["review_threshold"],
+    )
+    profile_of = {r.id: r.profile_id for r in existing}
+    profile_of.update({r.id: r.profile_id for r in pending})
+    by_id = {r.id: r for r in pending}
+    best: dict[int, tuple[float, int]] = {}
+    for link in result.links:
+        if link.probability < conf["auto_threshold"]:
+            continue
+        for new, other in ((link.record_a, link.record_b), (link.record_b, link.record_a)):
+            if new in by_id and by_id[new].profile_id is None and profile_of.get(other):
+                cand = (link.probability, profile_of[other] or 0)
+                if new not in best or cand > best[new]:
+                    best[new] = cand
+    touched: set[int] = set()
+    # new records joining an existing profile (their best auto link wins; others go to review)
+    for rid, (_p, pid) in best.items():
+        by_id[rid].profile_id = pid
+        profile_of[rid] = pid
+        touched.add(pid)
+    # new records with no existing profile: one new profile per engine cluster
+    groups: dict[int, list[CustomerRecord]] = defaultdict(list)
+    for r in pending:
+        if r.profile_id is None:
+            groups[result.clusters.get(r.id, r.id)].append(r)
+    for members in groups.values():
+        joined = next((profile_of[m.id] for m in members if profile_of.get(m.id)), None)
+        pid = joined or _new_profile(session, ws.id)
+        for m in members:
+            m.profile_id = pid
+            profile_of[m.id] = pid
+        touched.add(pid)
+    status = {}
+    for link in result.links:
+        a, b = sorted((link.record_a, link.record_b))
+        same = profile_of.get(a) is not None and profile_of.get(a) == profile_of.get(b)
+        status[(a, b)] = _link_status(link.probability, same, conf)
+    _store_links(session, ws.id, result.links, status)
+    t = clock.now()
+    for r in pending:
+        r.resolved_at = t
+        if r.profile_id is not None:
+            touched.add(r.profile_id)
+    session.flush()
+    refresh_profiles(session, ws.id, touched)
+    stats = {
+        "mode": "incremental",
+        "records": len(pending),
+        "links": len(result.links),
+        "profiles_touched": len(touched),
+    }
+    audit.record(session, actor, "identity.resolve", "workspace", ws.id, None, stats)
+    return stats
+
+
+def _new_profile(session: Session, workspace_id: int) -> int:
+    t = clock.now()
+    p = Profile(workspace_id=workspace_id, status="active", created_at=t, updated_at=t, golden={})
+    session.add(p)
+    session.flush()
+    return p.id
+
+
+def resolve_all(session: Session, workspace_id: int, actor: Actor | None = None) -> dict[str, Any]:
+    """Re-resolve every record of the workspace, retrain the model, reconcile the profiles."""
+    actor = actor or system_actor(workspace_id, "identity")
+    ws = session.get(Workspace, workspace_id)
+    assert ws is not None
+    conf = settings_of(ws)
+    names = _source_names(session, workspace_id)
+    records = list(
+        session.scalars(select(CustomerRecord).where(CustomerRecord.workspace_id == workspace_id))
+    )
+    cannot = _cannot_link(session, workspace_id)
+    from cxloop.profiles.resolution import engine
+
+    result, model = engine.resolve_full(
+        [to_engine(r, names[r.source_id]) for r in records],
+        cannot_link=cannot,
+        auto_threshold=conf["auto_threshold"],
+        review_threshold=conf["review_threshold"],
+    )
+    settings = dict(ws.settings or {})
+    settings["identity_model"] = model
+    ws.settings = settings
+    clusters = _with_approved(session, workspace_id, result.clusters, cannot)
+    members: dict[int, list[CustomerRecord]] = defaultdict(list)
+    for r in records:
+        members[clusters.get(r.id, r.id)].append(r)
+    used: set[int] = set()
+    touched: set[int] = set()
+    moved = 0
+    for group in sorted(members.values(), key=len, reverse=True):
+        counts: dict[int, int] = defaultdict(int)
+        for r in group:
+            if r.profile_id is not None and r.profile_id not in used:
+                counts[r.profile_id] += 1
+        if counts:
+            pid = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        else:
+            pid = _new_profile(session, workspace_id)
+        used.add(pid)
+        for r in group:
+            if r.profile_id != pid:
+                if r.profile_id is not None:
+                    touched.add(r.profile_id)
+                    moved += 1
+                r.profile_id = pid
+        touched.add(pid)
+    t = clock.now()
+    for r in records:
+        r.resolved_at = t
+    session.flush()
+    profile_of = {r.id: r.profile_id for r in records}
+    status = {}
+    for link in result.links:
+        a, b = sorted((link.record_a, link.record_b))
+        status[(a, b)] = _link_status(
+            link.probability, profile_of.get(a) == profile_of.get(b), conf
+        )
+    _store_links(session, workspace_id, result.links, status)
+    _retire_empty(session, workspace_id, touched)
+    refresh_profiles(session, workspace_id, touched)
+    stats = {
+        "mode": "full",
+        "records": len(records),
+        "links": len(result.links),
+        "profiles": len(used),
+        "records_moved": moved,
+        **{k: v for k, v in result.stats.items() if isinstance(v, int | float | str)},
+    }
+    audit.record(session, actor, "identity.resolve_all", "workspace", workspace_id, None, stats)
+    return stats
+
+
+def _with_approved(
+    session: Session, workspace_id: int, clusters: dict[int, int], cannot: set[tuple[int, int]]
+) -> dict[int, int]:
+    """Join clusters that a person linked by approving a match."""
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        root = clusters.get(x, x)
+        while parent.get(root, root) != root:
+            root = parent[root]
+        return root
+
+    for a, b in session.execute(
+        select(MatchLink.record_a_id, MatchLink.record_b_id).where(
+            MatchLink.workspace_id == workspace_id, MatchLink.status == "approved"
+        )
+    ):
+        if (a, b) in cannot:
+            continue
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return {rid: find(rid) for rid in clusters} | {
+        rid: find(rid) for pair in parent.items() for rid in pair
+    }
+
+
+def _retire_empty(session: Session, workspace_id: int, profile_ids: set[int]) -> None:
+    if not profile_ids:
+        return
+    occupied = set(
+        session.scalars(
+            select(CustomerRecord.profile_id)
+            .where(CustomerRecord.profile_id.in_(profile_ids))
+            .distinct()
+        )
+    )
+    empty = profile_ids - occupied
+    if empty:
+        session.execute(
+            update(Profile)
+            .where(Profile.id.in_(empty), Profile.status == "active")
+            .values(status="retired", record_count=0, updated_at=clock.now())
+        )
+
+
+def pending_count(session: Session, workspace_id: int) -> int:
+    """How many records wait for resolution."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(CustomerRecord)
+            .where(
+                CustomerRecord.workspace_id == workspace_id,
+                or_(CustomerRecord.resolved_at.is_(None), CustomerRecord.profile_id.is_(None)),
+            )
+        )
+        or 0
+    )

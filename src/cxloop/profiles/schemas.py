@@ -1,0 +1,177 @@
+"""Pydantic schemas of the profile domain (shared by the API and the pages)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class Amount(BaseModel):
+    """Money in minor units with its currency."""
+
+    currency: str
+    amount_minor: int
+
+
+class SearchHit(BaseModel):
+    """A profile found by search."""
+
+    id: int
+    display_name: str
+    email: str | None
+    phone: str | None
+    tier: str | None
+    region: str | None
+    records: int
+    matched_on: str
+
+
+class RecordView(BaseModel):
+    """A source record of a customer."""
+
+    id: int
+    source: str
+    source_kind: str
+    trust_rank: int
+    external_id: str
+    version: int
+    received_at: datetime
+    full_name: str
+    emails: list[str | None]
+    phones: list[str | None]
+    birth_date: date | None
+    address: str | None
+    tier: str | None
+    profile_id: int | None = None
+
+
+class Product(BaseModel):
+    """A product or subscription held."""
+
+    id: int
+    source: str
+    product_code: str
+    product_name: str
+    category: str | None
+    status: str
+    monthly_amount_minor: int
+    currency: str
+    start_date: date | None
+    end_date: date | None
+    contract_end_date: date | None
+
+
+class TimelineItem(BaseModel):
+    """One interaction with its context."""
+
+    id: int
+    source: str
+    external_id: str
+    channel: str
+    type: str
+    direction: str
+    started_at: datetime
+    ended_at: datetime | None
+    minutes: float | None
+    agent: str | None
+    team: str | None
+    issue_key: str | None
+    outcome: str | None
+    transferred: bool
+    text: str | None
+    context: dict[str, Any]
+
+
+class Customer360(BaseModel):
+    """The whole customer in one document."""
+
+    id: int
+    status: str
+    display_name: str
+    tier: str | None
+    region: str | None
+    language: str | None
+    owner_user_id: int | None
+    golden: dict[str, dict[str, Any]] = Field(
+        description="Attribute -> value with provenance (source, record, rule, alternatives)."
+    )
+    records: list[RecordView]
+    products: list[Product]
+    monthly_spend: list[Amount]
+    lifetime_value: list[Amount]
+    orders: dict[str, Any]
+    customer_since: date | None
+    tenure_months: int | None
+    timeline: list[TimelineItem]
+    effort: dict[str, Any]
+    consents: list[dict[str, Any]]
+    preferences: list[dict[str, Any]]
+    merges: list[dict[str, Any]]
+    cases: Any = Field(default=None, description="Open cases (filled by the closed loop).")
+    feedback: Any = Field(default=None, description="Feedback and sentiment (filled by surveys).")
+    churn_risk: Any = Field(default=None, description="Churn risk (filled by insights).")
+
+
+class LinkView(BaseModel):
+    """A scored match between two source records and why."""
+
+    id: int
+    status: str
+    method: str
+    probability: float
+    match_weight: float
+    comparison: dict[str, Any]
+    decided_by: str | None
+    decided_at: datetime | None
+    record_a: RecordView | None
+    record_b: RecordView | None
+
+
+class MergeRequest(BaseModel):
+    """Merge another customer into this one."""
+
+    other_id: int
+
+
+class MergeView(BaseModel):
+    """A merge and whether it was undone."""
+
+    id: int
+    survivor_id: int
+    absorbed_id: int
+    reason: str
+    record_ids: list[int]
+    actor: str
+    created_at: datetime
+    undone_at: datetime | None
+    undone_by: str | None
+
+
+class OwnerRequest(BaseModel):
+    """Assign an account manager (null clears it)."""
+
+    user_id: int | None
+
+
+class IdentitySettings(BaseModel):
+    """Thresholds and survivorship rules of the workspace."""
+
+    auto_threshold: float | None = Field(default=None, gt=0, lt=1)
+    review_threshold: float | None = Field(default=None, gt=0, lt=1)
+    survivorship: dict[str, str] | None = None
+
+
+class JobView(BaseModel):
+    """A background job."""
+
+    id: int
+    kind: str
+    status: str
+    attempts: int
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    result: dict[str, Any] | None
+    error: str | None

@@ -1,0 +1,225 @@
+"""Web pages of profiles: customer search, the 360 view, identity review, sources and imports."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import orjson
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from cxloop.auth.dependencies import DbSession, WebActor, web_require
+from cxloop.core.actor import Actor
+from cxloop.core.permissions import IDENTITY_REVIEW, INGEST_WRITE, SOURCES_MANAGE
+from cxloop.profiles import access, queries, service
+from cxloop.profiles.ingest import errors as ingest_errors
+from cxloop.profiles.ingest import queries as ingest_queries
+from cxloop.profiles.ingest import service as ingest
+from cxloop.profiles.ingest.fields import ENTITIES, SOURCE_KINDS, field_names
+from cxloop.profiles.ingest.parsing import FileProblem, iter_file
+from cxloop.profiles.ingest.schemas import SourceCreate, SourceUpdate
+from cxloop.profiles.models import Profile
+from cxloop.web.render import render
+
+router = APIRouter(include_in_schema=False)
+Reviewer = Annotated[Actor, Depends(web_require(IDENTITY_REVIEW))]
+Ingester = Annotated[Actor, Depends(web_require(INGEST_WRITE))]
+Manager = Annotated[Actor, Depends(web_require(SOURCES_MANAGE))]
+
+
+@router.get("/customers", response_class=HTMLResponse)
+def customers(request: Request, session: DbSession, actor: WebActor, q: str = "") -> Response:
+    """Search customers."""
+    hits = queries.search_profiles(session, actor, q) if q.strip() else []
+    return render(request, "profiles/search.html", {"q": q, "hits": hits})
+
+
+@router.get("/customers/{profile_id}", response_class=HTMLResponse)
+def customer(request: Request, profile_id: int, session: DbSession, actor: WebActor) -> Response:
+    """The 360 view of a customer."""
+    p = access.get_profile(session, actor, profile_id)
+    if p.status == "merged" and p.merged_into_id:
+        return RedirectResponse(f"/customers/{p.merged_into_id}", status_code=303)
+    view = queries.customer_360(session, actor, profile_id)
+    links = queries.record_links(session, actor, profile_id) if actor.can(IDENTITY_REVIEW) else []
+    return render(request, "profiles/customer.html", {"c": view, "links": links})
+
+
+@router.post("/customers/{profile_id}/merge", response_model=None)
+def merge(
+    profile_id: int, session: DbSession, actor: WebActor, other_id: Annotated[int, Form()]
+) -> Response:
+    """Merge another customer into this one."""
+    service.merge_profiles(session, actor, profile_id, other_id, "manual")
+    return RedirectResponse(f"/customers/{profile_id}", status_code=303)
+
+
+@router.post("/identity/merges/{merge_id}/undo", response_model=None)
+def undo(merge_id: int, session: DbSession, actor: Reviewer) -> Response:
+    """Undo a merge."""
+    event = service.undo_merge(session, actor, merge_id)
+    return RedirectResponse(f"/customers/{event.survivor_id}", status_code=303)
+
+
+@router.post("/identity/records/{record_id}/detach", response_model=None)
+def detach(record_id: int, session: DbSession, actor: Reviewer) -> Response:
+    """Move a source record out into its own customer."""
+    p = service.detach_record(session, actor, record_id)
+    return RedirectResponse(f"/customers/{p.id}", status_code=303)
+
+
+@router.get("/identity/review", response_class=HTMLResponse)
+def review(request: Request, session: DbSession, actor: Reviewer, page: int = 1) -> Response:
+    """The review queue."""
+    page = max(page, 1)
+    items, total = queries.review_queue(session, actor, 20, (page - 1) * 20)
+    return render(request, "profiles/review.html", {"items": items, "total": total, "page": page})
+
+
+@router.post("/identity/links/{link_id}/{decision}", response_model=None)
+def decide(
+    link_id: int,
+    decision: Literal["approve", "reject"],
+    session: DbSession,
+    actor: Reviewer,
+    next: Annotated[str, Form(max_length=200)] = "/identity/review",
+) -> Response:
+    """Approve or reject a match."""
+    service.decide_link(session, actor, link_id, approve=decision == "approve")
+    target = next if next.startswith("/") and not next.startswith("//") else "/identity/review"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.get("/sources", response_class=HTMLResponse)
+def sources(request: Request, session: DbSession, actor: Ingester) -> Response:
+    """Sources and recent imports."""
+    return render(
+        request,
+        "profiles/sources.html",
+        {
+            "sources": ingest_queries.list_sources(session, actor),
+            "batches": ingest_queries.list_batches(session, actor, None, 20),
+            "kinds": SOURCE_KINDS,
+        },
+    )
+
+
+@router.post("/sources", response_model=None)
+def create_source(
+    request: Request,
+    session: DbSession,
+    actor: Manager,
+    name: Annotated[str, Form(max_length=64)],
+    kind: Annotated[str, Form(max_length=16)],
+    trust_rank: Annotated[int, Form(ge=1, le=10)] = 5,
+    default_region: Annotated[str, Form(max_length=2)] = "",
+    timezone: Annotated[str, Form(max_length=64)] = "UTC",
+) -> Response:
+    """Declare a source and show its webhook secret once."""
+    try:
+        data = SourceCreate(
+            name=name.strip(),
+            kind=kind,
+            trust_rank=trust_rank,
+            default_region=default_region.strip() or None,
+            timezone=timezone.strip() or "UTC",
+        )
+    except ValueError as exc:
+        raise ingest_errors.invalid("source", str(exc).splitlines()[-1].strip()) from exc
+    src = ingest.create_source(session, actor, data)
+    return _source_page(request, session, actor, src.name, secret=src.webhook_secret)
+
+
+def _source_page(
+    request: Request, session: DbSession, actor: Actor, name: str, **extra: Any
+) -> HTMLResponse:
+    src = ingest.get_source(session, actor, name)
+    return render(
+        request,
+        "profiles/source.html",
+        {
+            "s": src,
+            "batches": ingest_queries.list_batches(session, actor, src.id, 50),
+            "entities": ENTITIES,
+            "fields": {e: field_names(e) for e in ENTITIES},
+            "mapping_json": orjson.dumps(src.field_mapping, option=orjson.OPT_INDENT_2).decode(),
+            **extra,
+        },
+    )
+
+
+@router.get("/sources/{name}", response_class=HTMLResponse)
+def source(request: Request, name: str, session: DbSession, actor: Ingester) -> Response:
+    """A source: its mapping, an upload form and its imports."""
+    return _source_page(request, session, actor, name)
+
+
+@router.post("/sources/{name}/mapping", response_model=None)
+def save_mapping(
+    request: Request,
+    name: str,
+    session: DbSession,
+    actor: Manager,
+    mapping: Annotated[str, Form(max_length=100_000)],
+    trust_rank: Annotated[int, Form(ge=1, le=10)],
+) -> Response:
+    """Save a source's trust rank and field mapping (JSON)."""
+    try:
+        data = SourceUpdate(field_mapping=orjson.loads(mapping or "{}"), trust_rank=trust_rank)
+    except (orjson.JSONDecodeError, ValueError) as exc:
+        raise ingest_errors.invalid("field_mapping", str(exc).splitlines()[0][:300]) from exc
+    ingest.update_source(session, actor, name, data)
+    return RedirectResponse(f"/sources/{name}", status_code=303)
+
+
+@router.post("/sources/{name}/upload", response_class=HTMLResponse)
+def upload(
+    request: Request,
+    name: str,
+    session: DbSession,
+    actor: Ingester,
+    file: Annotated[UploadFile, File()],
+    entity: Annotated[str, Form(max_length=16)],
+    encoding: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """Upload a file and show its report."""
+    if entity not in ENTITIES:
+        raise ingest_errors.invalid("entity", f"must be one of {', '.join(ENTITIES)}")
+    src = ingest.get_source(session, actor, name)
+    batch, _ = ingest.open_batch(session, actor, src, entity, "file", file.filename)
+    try:
+        _fmt, enc, rows = iter_file(file.file, file.filename, None, encoding or None)
+    except FileProblem as exc:
+        raise ingest_errors.file_problem(exc.reason, exc.line) from exc
+    batch.encoding = enc
+    session.commit()
+    try:
+        ingest.process(session, actor, src, batch, rows, commit_every_chunk=True)
+    except FileProblem as exc:
+        session.rollback()
+        ingest.fail(session, batch, exc.reason, exc.line)
+    return RedirectResponse(f"/batches/{batch.id}", status_code=303)
+
+
+@router.get("/batches/{batch_id}", response_class=HTMLResponse)
+def batch(
+    request: Request, batch_id: int, session: DbSession, actor: Ingester, page: int = 1
+) -> Response:
+    """An import: its counts and its rejected rows."""
+    b = ingest_queries.get_batch(session, actor, batch_id)
+    src = ingest.get_source(session, actor, b.source_id)
+    page = max(page, 1)
+    rejected, total = ingest_queries.list_rejected(
+        session, actor, batch_id, None, True, 50, (page - 1) * 50
+    )
+    return render(
+        request,
+        "profiles/batch.html",
+        {"b": b, "s": src, "rejected": rejected, "total": total, "page": page},
+    )
+
+
+def profile_exists(session: DbSession, actor: Actor, profile_id: int) -> bool:
+    """Whether the actor may open this profile (used by templates for links)."""
+    p = session.get(Profile, profile_id)
+    return p is not None and access.can_see(actor, p)

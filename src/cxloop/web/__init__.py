@@ -1,0 +1,1 @@
+"""Server-rendered web pages: templates, static files, page-level auth and errors."""

@@ -1,0 +1,113 @@
+"""Template rendering with the UI language, error pages, security headers, static files."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+
+from cxloop import __version__
+from cxloop.core.i18n import LANGUAGES, negotiate, translate
+from cxloop.core.money import format_money
+
+ROOT = Path(__file__).resolve().parent.parent
+LANG_COOKIE = "cxloop_lang"
+
+
+def _template_dirs() -> list[str]:
+    dirs = [ROOT / "web" / "templates"]
+    dirs += sorted(p for p in ROOT.glob("*/templates") if p.parent.name != "web")
+    return [str(d) for d in dirs]
+
+
+env = Environment(
+    loader=ChoiceLoader([FileSystemLoader(_template_dirs())]),
+    autoescape=select_autoescape(["html", "xml"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def when(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Format a UTC timestamp for display."""
+    return value.strftime(fmt) + " UTC" if value else "—"
+
+
+env.filters["money"] = format_money
+env.filters["when"] = when
+env.globals["LANGUAGES"] = LANGUAGES
+env.globals["version"] = __version__
+
+
+def ui_language(request: Request) -> str:
+    """The page language: ?lang=, the language cookie, the user's setting, else the browser's."""
+    user = getattr(request.state, "user", None)
+    preferred = (
+        request.query_params.get("lang")
+        or request.cookies.get(LANG_COOKIE)
+        or (user.language if user is not None else None)
+    )
+    return negotiate(request.headers.get("accept-language"), preferred)
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
+) -> HTMLResponse:
+    """Render a page in the request's UI language."""
+    lang = ui_language(request)
+
+    def t(key: str, **params: Any) -> str:
+        return translate(lang, key, **params)
+
+    ctx = {
+        "request": request,
+        "lang": lang,
+        "t": t,
+        "user": getattr(request.state, "user", None),
+        "actor": getattr(request.state, "actor", None),
+        "csrf_token": getattr(request.state, "csrf_token", ""),
+        "path": request.url.path,
+    }
+    ctx.update(context or {})
+    html = env.get_template(template).render(ctx)
+    return HTMLResponse(html, status_code=status)
+
+
+def render_error_page(request: Request, status: int, body: dict[str, Any]) -> Response | None:
+    """Render an API error object as a page (or send the visitor to log in)."""
+    if status == 401:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+    return render(request, "error.html", {"status": status, "error": body["error"]}, status)
+
+
+async def security_headers(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """Add the security headers every response carries."""
+    response = await call_next(request)
+    h = response.headers
+    h.setdefault("X-Content-Type-Options", "nosniff")
+    h.setdefault("Referrer-Policy", "same-origin")
+    if not request.url.path.startswith("/api/docs"):
+        h.setdefault("X-Frame-Options", "DENY")
+        h.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'",
+        )
+    if not request.url.path.startswith(("/static/", "/api/docs", "/api/openapi.json")):
+        h.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def mount_static(app: FastAPI) -> None:
+    """Serve our own CSS and JavaScript (never a CDN)."""
+    app.mount("/static", StaticFiles(directory=str(ROOT / "web" / "static")), name="static")

@@ -1,0 +1,73 @@
+"""A real server on loopback: ``cxloop serve`` in a subprocess against the test database."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """A running cxloop server process."""
+
+    url: str
+    proc: subprocess.Popen[bytes]
+    log: Path
+
+    def kill9(self) -> None:
+        """Kill the server without any chance to clean up."""
+        self.proc.kill()
+        self.proc.wait(timeout=10)
+
+
+def start_server(tmp_path: Path, worker: bool = False) -> Server:
+    """Start ``cxloop serve`` and wait until it answers."""
+    port = free_port()
+    env = dict(os.environ)
+    env.update({"CXLOOP_BASE_URL": f"http://127.0.0.1:{port}", "PYTHONUNBUFFERED": "1"})
+    log = tmp_path / f"server-{port}.log"
+    args = [sys.executable, "-m", "cxloop.cli.main", "serve", "--port", str(port)]
+    if not worker:
+        args.append("--no-worker")
+    proc = subprocess.Popen(args, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited: {log.read_text()[-2000:]}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return Server(url, proc, log)
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError(f"server did not start: {log.read_text()[-2000:]}")
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[Server]:
+    """A server process for one test."""
+    server = start_server(tmp_path)
+    yield server
+    if server.proc.poll() is None:
+        server.proc.terminate()
+        try:
+            server.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.proc.kill()

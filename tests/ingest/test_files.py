@@ -1,0 +1,217 @@
+"""File uploads: encodings, dialects, ragged rows, huge fields, downloads of rejected rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import orjson
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.factories import World, make_source
+
+HEADER = "id,full_name,email,phone,country\n"
+ROWS = [
+    "T1,王小明,ming@example.tw,0912 345 678,TW\n",
+    "T2,สมหญิง รักดี,somying@example.th,02 123 4567,TH\n",
+    "T3,Zoë O'Brien 😀,zoe@example.com,(415) 555-0100,US\n",
+]
+
+
+def upload(
+    client: TestClient,
+    world: World,
+    data: bytes,
+    name: str = "f.csv",
+    entity: str = "customer",
+    **form: str,
+):  # type: ignore[no-untyped-def]
+    return client.post(
+        "/api/v1/sources/crm/files",
+        files={"file": (name, data, "application/octet-stream")},
+        data={"entity": entity, **form},
+        headers=world.headers(),
+    )
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda s: s.encode("utf-8"),
+        lambda s: b"\xef\xbb\xbf" + s.encode("utf-8"),
+        lambda s: s.encode("utf-16"),  # with BOM
+        lambda s: s.encode("utf-16-le"),  # without BOM
+        lambda s: s.encode("utf-16-be"),
+    ],
+    ids=["utf8", "utf8-bom", "utf16-bom", "utf16le", "utf16be"],
+)
+def test_encodings(client: TestClient, world: World, encode) -> None:  # type: ignore[no-untyped-def]
+    make_source(world, "crm")
+    r = upload(client, world, encode(HEADER + "".join(ROWS)))
+    assert r.status_code == 200, r.text
+    rep = r.json()
+    assert (rep["received"], rep["accepted"], rep["rejected"]) == (3, 3, 0), rep
+    found = client.get("/api/v1/batches", headers=world.headers()).json()[0]
+    assert found["encoding"].startswith("utf")
+
+
+def test_dialect_sniffing_semicolons_tabs_and_full_width(client: TestClient, world: World) -> None:
+    make_source(world, "crm")
+    semi = 'id;full_name;phone;country\nS1;"Lee; Ann";０９１２３４５６７８;ｔｗ\n'
+    rep = upload(client, world, semi.encode()).json()
+    assert rep["accepted"] == 1, rep
+    tabbed = "id\tfull_name\temail\nS2\tＡｌｉｃｅ\tＡＬＩＣＥ＠ＥＸＡＭＰＬＥ．ＣＯＭ\n"
+    rep = upload(client, world, tabbed.encode(), "t.tsv").json()
+    assert rep["accepted"] == 1, rep
+    hits = client.get("/api/v1/customers?q=alice@example.com", headers=world.headers()).status_code
+    assert hits == 200
+
+
+def test_ragged_rows_are_rejected_with_their_line(client: TestClient, world: World) -> None:
+    make_source(world, "crm")
+    data = HEADER + ROWS[0] + "T9,too,many,fields,here,and,more\n" + "T10,short\n" + ROWS[1]
+    rep = upload(client, world, data.encode()).json()
+    assert (rep["received"], rep["accepted"], rep["rejected"]) == (4, 2, 2)
+    lines = {e["line"]: e["errors"][0]["reason"] for e in rep["errors"]}
+    assert lines == {
+        3: "has 7 fields but the header has 5",
+        4: "has 2 fields but the header has 5",
+    }
+
+
+def test_multiline_quoted_field_keeps_line_numbers(client: TestClient, world: World) -> None:
+    make_source(world, "crm")
+    data = HEADER + 'M1,"two\nlines",bad-email,,TW\n' + "M2,x,,notaphone,TW\n"
+    rep = upload(client, world, data.encode()).json()
+    assert {e["line"] for e in rep["errors"]} == {2, 4}
+
+
+def test_invalid_bytes_reject_only_their_row_and_name_the_byte(
+    client: TestClient, world: World
+) -> None:
+    make_source(world, "crm")
+    data = (HEADER + ROWS[0]).encode() + b"L1,Caf\xe9 Owner,cafe@example.com,,US\n"
+    rep = upload(client, world, data).json()
+    assert (rep["accepted"], rep["rejected"]) == (1, 1)
+    err = rep["errors"][0]
+    assert err["line"] == 3
+    assert err["errors"][0]["field"] == "full_name"
+    assert "0xE9" in err["errors"][0]["reason"]
+
+
+def test_legacy_encoding_can_be_declared(client: TestClient, world: World) -> None:
+    make_source(world, "crm")
+    data = (HEADER + ROWS[0]).encode("big5")
+    rep = upload(client, world, data, encoding="big5").json()
+    assert rep["accepted"] == 1, rep
+
+
+def test_one_megabyte_field_and_formula_injection(client: TestClient, world: World) -> None:
+    make_source(world, "crm")
+    big = "x" * (1024 * 1024)
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["id", "full_name", "email", "notes"])
+    w.writerow(["F1", '=HYPERLINK("http://evil.example","click")', "f1@example.com", "ok"])
+    w.writerow(["F2", "Big Notes", "f2@example.com", big])
+    w.writerow(["F3", "Robert'); DROP TABLE customers;--", "f3@example.com", "+SUM(A1)"])
+    rep = upload(client, world, buf.getvalue().encode()).json()
+    assert (rep["received"], rep["accepted"], rep["rejected"]) == (3, 2, 1), rep
+    assert rep["errors"][0]["line"] == 3
+    assert "too long" in rep["errors"][0]["errors"][0]["reason"]
+    # the rejected rows download is safe to open in a spreadsheet
+    csv_text = client.get(
+        f"/api/v1/batches/{rep['batch_id']}/rejected.csv", headers=world.headers()
+    ).text
+    rows = list(csv.reader(io.StringIO(csv_text)))
+    assert rows[0][-2:] == ["_line", "_errors"]
+    # and a formula-looking value from a rejected row would be neutralised
+    from cxloop.profiles.ingest.exports import spreadsheet_safe
+
+    assert spreadsheet_safe("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert spreadsheet_safe("+SUM(A1)") == "'+SUM(A1)"
+    assert spreadsheet_safe("plain") == "plain"
+
+
+def test_rejected_rows_download_and_resubmit(client: TestClient, world: World) -> None:
+    make_source(world, "crm")
+    data = HEADER + ROWS[0] + "R2,Fix Me,fix-me-at-example.com,,US\n"
+    rep = upload(client, world, data.encode()).json()
+    assert rep["rejected"] == 1
+    jl = client.get(f"/api/v1/batches/{rep['batch_id']}/rejected.jsonl", headers=world.headers())
+    row = orjson.loads(jl.content.splitlines()[0])
+    assert row["id"] == "R2" and row["_line"] == 3 and "email" in row["_errors"]
+    # fix and re-upload the downloaded file as is, after correcting the value
+    row["email"] = "fix-me@example.com"
+    rep2 = upload(client, world, orjson.dumps(row) + b"\n", "fixed.jsonl").json()
+    assert (rep2["accepted"], rep2["rejected"]) == (1, 0), rep2
+    # or re-submit one rejected record through the API with a correction
+    rej = client.get(
+        f"/api/v1/rejected?batch_id={rep['batch_id']}", headers=world.headers()
+    ).json()[0]
+    bad = client.post(f"/api/v1/rejected/{rej['id']}/resubmit", headers=world.headers())
+    assert bad.json()["rejected"] == 1  # unchanged, still invalid
+    fixed = client.post(
+        f"/api/v1/rejected/{rej['id']}/resubmit",
+        json={"id": "R2", "full_name": "Fix Me", "email": "fixed@example.com"},
+        headers=world.headers(),
+    ).json()
+    assert fixed["accepted"] == 1
+    left = client.get(f"/api/v1/rejected?batch_id={rep['batch_id']}", headers=world.headers())
+    assert left.headers["x-total-count"] == "0"
+
+
+def test_jsonl_with_broken_lines(client: TestClient, world: World) -> None:
+    make_source(world, "crm")
+    data = (
+        b'{"id": "J1", "full_name": "A"}\n\n{"id": "J2", broken\n[1,2]\n'
+        b'{"id": "J3", "email": "j3@example.com"}\n'
+    )
+    rep = upload(client, world, data, "x.jsonl").json()
+    assert (rep["received"], rep["accepted"], rep["rejected"]) == (4, 2, 2)
+    assert {e["line"] for e in rep["errors"]} == {3, 4}
+
+
+def test_duplicate_header_is_a_file_error(client: TestClient, world: World) -> None:
+    make_source(world, "crm")
+    r = upload(client, world, b"id,email,email\n1,a@b.co,c@d.co\n")
+    assert r.status_code == 422
+    assert r.json()["error"]["code"] == "ingest.file"
+    assert "both named 'email'" in r.json()["error"]["message"]
+
+
+def test_unterminated_quote_keeps_rows_before_it(
+    client: TestClient, world: World, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import csv as csv_module
+
+    make_source(world, "crm")
+    monkeypatch.setattr(csv_module, "field_size_limit", csv_module.field_size_limit)
+    csv_module.field_size_limit(1000)
+    try:
+        data = HEADER + ROWS[0] + 'Q1,"never closed,' + ("y" * 5000) + "\n"
+        rep = upload(client, world, data.encode()).json()
+    finally:
+        csv_module.field_size_limit(64 * 1024 * 1024)
+    assert rep["accepted"] == 1
+    assert rep["status"] == "failed"
+    assert rep["file_error"].startswith("line 3:")
+
+
+def test_file_upload_over_the_limit_is_413(client: TestClient, world: World, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from cxloop.api.app import create_app
+    from cxloop.core import config
+
+    monkeypatch.setenv("CXLOOP_MAX_UPLOAD_BYTES", "1000")
+    config.get_settings.cache_clear()
+    make_source(world, "crm")
+    with TestClient(create_app()) as small:
+        r = small.post(
+            "/api/v1/sources/crm/files",
+            files={"file": ("f.csv", b"id\n" + b"1\n" * 2000, "text/csv")},
+            data={"entity": "customer"},
+            headers=world.headers(),
+        )
+    assert r.status_code == 413
+    assert r.json()["error"]["code"] == "request.too_large"

@@ -1,0 +1,216 @@
+"""REST batches: validation per row, lineage, idempotency, versions, limits."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from cxloop.core.db import unit_of_work
+from cxloop.profiles.ingest.models import RawRecord
+from tests.factories import World, make_source, post_records
+
+GOOD = {
+    "id": "C-1",
+    "full_name": "陳大文",
+    "email": "TaiMan.Chan@Example.com",
+    "phone": "0912-345-678",
+    "country": "TW",
+    "birth_date": "1980-03-04",
+}
+
+
+def test_batch_reports_accepted_and_rejected_with_line_field_and_reason(
+    client: TestClient, world: World
+) -> None:
+    make_source(world, "crm")
+    records = [
+        GOOD,
+        {"id": "C-2", "full_name": "Somchai", "email": "not-an-email"},
+        {"id": "C-3", "phone": "123", "country": "TH"},
+        {"id": "C-4", "full_name": "สมชาย ใจดี", "phone": "081 234 5678", "country": "TH"},
+        ["not", "an", "object"],
+        {"full_name": "no id"},
+        {"id": "C-7", "full_name": "x", "birth_date": "31/31/2020"},
+    ]
+    r = post_records(client, world, "crm", "customer", records)
+    assert r.status_code == 200, r.text
+    rep = r.json()
+    assert rep["received"] == 7
+    assert rep["accepted"] == 2
+    assert rep["rejected"] == 5
+    assert rep["accepted"] + rep["rejected"] == rep["received"]
+    by_line = {e["line"]: e for e in rep["errors"]}
+    assert by_line[2]["errors"] == [
+        {"field": "emails", "reason": "'not-an-email' is not an email address"}
+    ]
+    assert by_line[3]["errors"][0]["field"] == "phones"
+    assert "TH" in by_line[3]["errors"][0]["reason"]
+    assert by_line[5]["errors"][0]["reason"] == "must be a JSON object"
+    assert by_line[6]["errors"] == [{"field": "external_id", "reason": "is required"}]
+    assert by_line[7]["errors"][0]["field"] == "birth_date"
+    listed = client.get(f"/api/v1/rejected?batch_id={rep['batch_id']}", headers=world.headers())
+    assert listed.headers["x-total-count"] == "5"
+    assert {row["line"] for row in listed.json()} == {2, 3, 5, 6, 7}
+
+
+def test_resending_the_same_record_changes_nothing_and_an_update_is_a_new_version(
+    client: TestClient, world: World
+) -> None:
+    make_source(world, "crm")
+    first = post_records(client, world, "crm", "customer", [GOOD]).json()
+    assert (first["created"], first["unchanged"]) == (1, 0)
+    again = post_records(client, world, "crm", "customer", [dict(GOOD)]).json()
+    assert (again["accepted"], again["created"], again["updated"], again["unchanged"]) == (
+        1,
+        0,
+        0,
+        1,
+    )
+    # same content in another shape (CSV-ish strings, other key order) is still the same record
+    reshaped = {k: GOOD[k] for k in reversed(list(GOOD))}
+    assert post_records(client, world, "crm", "customer", [reshaped]).json()["unchanged"] == 1
+    moved = dict(GOOD, phone="+886 933 111 222")
+    upd = post_records(client, world, "crm", "customer", [moved]).json()
+    assert (upd["created"], upd["updated"]) == (0, 1)
+    with unit_of_work(write=False) as s:
+        versions = s.scalars(
+            select(RawRecord.version)
+            .where(RawRecord.external_id == "C-1")
+            .order_by(RawRecord.version)
+        ).all()
+        assert versions == [1, 2]
+        payload = s.scalar(select(RawRecord.payload).where(RawRecord.version == 1))
+        assert payload == GOOD  # the raw record is kept exactly as received
+    # re-sending the older version does not roll the record back
+    old = post_records(client, world, "crm", "customer", [GOOD]).json()
+    assert old["unchanged"] == 1
+
+
+def test_idempotency_key_replays_the_first_report(client: TestClient, world: World) -> None:
+    make_source(world, "crm")
+    a = post_records(client, world, "crm", "customer", [GOOD], idempotency_key="k1").json()
+    b = post_records(client, world, "crm", "customer", [GOOD], idempotency_key="k1").json()
+    assert b["replayed"] is True and b["batch_id"] == a["batch_id"] and b["created"] == 1
+
+
+def test_too_many_records_is_a_413_with_a_message(
+    client: TestClient, world: World, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from cxloop.core import config
+
+    monkeypatch.setenv("CXLOOP_MAX_BATCH_RECORDS", "3")
+    config.get_settings.cache_clear()
+    make_source(world, "crm")
+    r = post_records(client, world, "crm", "customer", [GOOD] * 4)
+    assert r.status_code == 413
+    assert r.json()["error"]["code"] == "ingest.too_many_records"
+    assert "limit is 3" in r.json()["error"]["message"]
+
+
+def test_oversized_body_is_a_413_not_a_crash(client: TestClient, world: World) -> None:
+    make_source(world, "crm")
+    huge = {"entity": "customer", "records": [{"id": "x", "full_name": "a" * (17 * 1024 * 1024)}]}
+    r = client.post("/api/v1/sources/crm/records", json=huge, headers=world.headers())
+    assert r.status_code == 413
+    assert r.json()["error"]["code"] == "request.too_large"
+
+
+def test_nasty_values_are_stored_verbatim_or_rejected_by_name(
+    client: TestClient, world: World
+) -> None:
+    make_source(world, "support", "support")
+    post_records(client, world, "support", "customer", [GOOD])
+    nasty = [
+        {
+            "id": "i1",
+            "customer_id": "C-1",
+            "channel": "chat",
+            "type": "complaint",
+            "started_at": "2026-01-02T10:00:00+08:00",
+            "text": '=HYPERLINK("http://evil","x") 😡',
+        },
+        {
+            "id": "i2",
+            "customer_id": "C-1",
+            "channel": "phone",
+            "type": "billing",
+            "started_at": "2026-01-02T10:00:00",
+            "text": "'; DROP TABLE interactions; --",
+        },
+        {
+            "id": "i3",
+            "customer_id": "C-1",
+            "channel": "email",
+            "type": "x",
+            "started_at": "2026-01-02T10:00:00Z",
+            "text": "ข้อความภาษาไทย 中文內容",
+        },
+        {
+            "id": "i4",
+            "customer_id": "C-1",
+            "channel": "pigeon",
+            "type": "x",
+            "started_at": "2026-01-02",
+        },
+        {
+            "id": "i5",
+            "customer_id": "C-1",
+            "channel": "chat",
+            "type": "x",
+            "started_at": "yesterday",
+        },
+        {
+            "id": "i6",
+            "customer_id": "C-1",
+            "channel": "chat",
+            "type": "x",
+            "started_at": "2026-01-02T10:00:00Z",
+            "text": "a\u0000b",
+        },
+        {
+            "id": "i7",
+            "customer_id": "C-1",
+            "channel": "chat",
+            "type": "x",
+            "started_at": "2026-01-02T10:00:00Z",
+            "text": "x" * (1024 * 1024),
+        },
+        {
+            "id": "i8",
+            "customer_id": "C-1",
+            "channel": "chat",
+            "type": "x",
+            "started_at": "2026-01-02T10:00:00Z",
+            "ended_at": "2026-01-02T09:00:00Z",
+        },
+    ]
+    rep = post_records(client, world, "support", "interaction", nasty).json()
+    assert (rep["accepted"], rep["rejected"]) == (3, 5)
+    reasons = {e["line"]: e["errors"][0] for e in rep["errors"]}
+    assert reasons[4]["field"] == "channel" and "must be one of" in reasons[4]["reason"]
+    assert reasons[5]["field"] == "started_at"
+    assert reasons[6] == {"field": "text", "reason": "contains a NUL character"}
+    assert reasons[7]["field"] == "text" and "too long" in reasons[7]["reason"]
+    assert reasons[8] == {"field": "ended_at", "reason": "is before started_at"}
+    with unit_of_work(write=False) as s:
+        assert (
+            s.scalar(
+                select(func.count()).select_from(RawRecord).where(RawRecord.entity == "interaction")
+            )
+            == 3
+        )
+
+
+def test_unknown_source_and_other_workspace_source_are_404(
+    client: TestClient, world: World, rival: World
+) -> None:
+    make_source(rival, "crm")
+    r = post_records(client, world, "crm", "customer", [GOOD])
+    assert r.status_code == 404
+    assert r.json()["error"]["code"] == "source.not_found"
+
+
+def test_agents_cannot_ingest(client: TestClient, world: World) -> None:
+    make_source(world, "crm")
+    r = post_records(client, world, "crm", "customer", [GOOD], role="agent")
+    assert r.status_code == 403
