@@ -49,6 +49,10 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "consent_channel.": ("email", "sms", "phone", "post", "app", "web", "chat", "all"),
     "purpose.": ("marketing", "surveys", "service", "profiling", "all"),
     "error.title.": ("400", "401", "403", "404", "409", "413", "422", "429", "500"),
+    "batch_status.": ("open", "done", "failed"),
+    "ingest_channel.": ("file", "rest", "webhook", "demo", "resubmit"),
+    "holding_status.": ("active", "pending", "suspended", "cancelled", "ended"),
+    "source_kind.": ("crm", "billing", "support", "web", "app", "pos", "other"),
 }
 # Keys the web modules pass to templates as values (rendered there with ``t(error)``).
 PYTHON_KEYS = {"login.failed", "login.locked", "login.expired"}
@@ -150,6 +154,8 @@ def test_every_template_call_is_understood() -> None:
 def test_value_families_cover_the_code() -> None:
     from cxloop.core.permissions import ROLES
     from cxloop.profiles.ingest.fields import (
+        HOLDING_STATUSES,
+        SOURCE_KINDS,
         CHANNELS,
         CONSENT_CHANNELS,
         CONSENT_PURPOSES,
@@ -163,6 +169,8 @@ def test_value_families_cover_the_code() -> None:
     assert set(CONSENT_CHANNELS) <= set(DYNAMIC["consent_channel."])
     assert set(CONSENT_PURPOSES) <= set(DYNAMIC["purpose."])
     assert set(RULES) <= set(DYNAMIC["rule."])
+    assert set(HOLDING_STATUSES) <= set(DYNAMIC["holding_status."])
+    assert set(SOURCE_KINDS) <= set(DYNAMIC["source_kind."])
 
 
 # --- catalogs -----------------------------------------------------------------------------

@@ -37,7 +37,9 @@ env = Environment(
 
 def when(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """Format a UTC timestamp for display."""
-    return value.strftime(fmt) + " UTC" if value else "—"
+    if value is None:
+        return "—"
+    return value.strftime(fmt) + (" UTC" if "%H" in fmt else "")
 
 
 env.filters["money"] = format_money
