@@ -62,6 +62,9 @@ def _settings(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("CXLOOP_DATABASE_URL", database_url)
     monkeypatch.setenv("CXLOOP_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("CXLOOP_SECRET_KEY", "test-secret-key")
+    # cheap password hashing in tests (production default: 3 passes, 64 MiB)
+    monkeypatch.setenv("CXLOOP_ARGON2_TIME_COST", "1")
+    monkeypatch.setenv("CXLOOP_ARGON2_MEMORY_KIB", "64")
     config.get_settings.cache_clear()
     _empty(database_url)
     yield

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -11,6 +12,18 @@ from sqlalchemy.orm import Session
 from cxloop.auth import errors, service
 from cxloop.core.actor import Actor
 from cxloop.core.db import new_session, run_after_commit_hooks
+
+
+@dataclass(frozen=True)
+class UserView:
+    """What pages show of the logged-in user."""
+
+    id: int
+    name: str
+    email: str
+    role: str
+    language: str
+
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SESSION_COOKIE = "cxloop_session"
@@ -67,7 +80,8 @@ def resolve_actor(request: Request, session: Session, csrf_from_form: str | None
             if request.method not in SAFE_METHODS:
                 service.check_csrf(web_session, request.headers.get(CSRF_HEADER) or csrf_from_form)
             request.state.csrf_token = web_session.csrf_token
-            request.state.user = user
+            # a plain copy: pages (error pages too) render after the session has closed
+            request.state.user = UserView(user.id, user.name, user.email, user.role, user.language)
             actor = service.actor_for_user(user)
             request.state.actor = actor
             return actor

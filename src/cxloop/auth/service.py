@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from cxloop.auth import errors
 from cxloop.auth.models import ApiKey, User, WebSession
 from cxloop.auth.passwords import (
-    DUMMY_HASH,
+    dummy_hash,
     hash_password,
     password_problem,
     verify_password,
@@ -168,7 +168,7 @@ def authenticate(session: Session, workspace_slug: str | None, email: str, passw
         )
     users = list(session.scalars(stmt))
     if len(users) != 1:
-        verify_password(DUMMY_HASH, password)
+        verify_password(dummy_hash(), password)
         raise errors.bad_credentials()
     user = users[0]
     t = clock.now()

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     webhook_tolerance_seconds: int = 300
     default_region: str = "US"
     sql_echo: bool = False
+    argon2_time_cost: int = Field(default=3, ge=1, description="argon2id passes")
+    argon2_memory_kib: int = Field(default=65536, ge=8, description="argon2id memory (KiB)")
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to the embedded SQLite file."""
