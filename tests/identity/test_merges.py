@@ -33,8 +33,12 @@ def test_manual_merge_then_undo_restores_both_and_keeps_them_apart(
     assert profile_of(client, loaded, "C4")["id"] != profile_of(client, loaded, "C5")["id"]
     r = client.post(f"/api/v1/customers/{a['id']}/merge", json={"other_id": b["id"]}, headers=h)
     assert r.status_code == 409 and r.json()["error"]["code"] == "identity.not_mergeable"
-    audit = [e for e in client.get("/api/v1/me", headers=h).json()["permissions"]]
-    assert "audit.read" in audit
+    trail = client.get("/api/v1/audit", params={"entity_type": "profile", "entity_id": a["id"]}, headers=h).json()
+    actions = [e["action"] for e in trail]
+    assert actions[:2] == ["identity.unmerge", "identity.merge"]
+    assert trail[1]["after"]["absorbed"] == b["id"]
+    assert trail[1]["actor_label"] == loaded.emails["admin"]
+    assert client.get("/api/v1/audit", headers=loaded.headers("agent")).status_code == 403
 
 
 def test_detach_moves_a_record_out_for_good(client: TestClient, loaded: World) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from tests.factories import World, post_records
-from tests.identity.conftest import find, profile_of
+from tests.identity.conftest import profile_of
 
 
 def _sources(view: dict) -> set[tuple[str, str]]:  # type: ignore[type-arg]

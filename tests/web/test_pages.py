@@ -131,7 +131,7 @@ def test_error_pages_use_the_error_shape(client: TestClient, world: World) -> No
 def test_upload_through_the_web_form(client: TestClient, world: World) -> None:
     make_source(world, "crm")
     token = login(client, world)
-    data = "id,full_name,email\nW1,Ann Lee,ann@example.com\nW2,Bad,not-an-email\n".encode()
+    data = b"id,full_name,email\nW1,Ann Lee,ann@example.com\nW2,Bad,not-an-email\n"
     r = client.post(
         "/sources/crm/upload",
         data={"entity": "customer", "csrf_token": token},

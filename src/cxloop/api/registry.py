@@ -7,6 +7,7 @@ from fastapi import APIRouter
 
 def routers() -> list[APIRouter]:
     """All routers of the application (imported here so that domains stay independent)."""
+    from cxloop.api import audit as audit_api
     from cxloop.auth import api as auth_api
     from cxloop.auth import web as auth_web
     from cxloop.profiles import api as profiles_api
@@ -18,6 +19,7 @@ def routers() -> list[APIRouter]:
     profiles_jobs.register()
     return [
         auth_api.router,
+        audit_api.router,
         ingest_api.router,
         profiles_api.router,
         pages.router,
