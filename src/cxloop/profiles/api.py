@@ -15,7 +15,7 @@ from cxloop.core.permissions import IDENTITY_REVIEW
 from cxloop.core.tenancy import Workspace
 from cxloop.profiles import access, queries, service
 from cxloop.profiles.models import Profile
-from cxloop.profiles.resolve import settings_of
+from cxloop.profiles.resolve import settings_of, unique_sources
 from cxloop.profiles.schemas import (
     Customer360,
     IdentitySettings,
@@ -154,7 +154,11 @@ def get_settings(session: DbSession, actor: CurrentActor) -> Any:
     ws = session.get(Workspace, actor.workspace_id)
     assert ws is not None
     conf = settings_of(ws)
-    return IdentitySettings(**conf, survivorship=(ws.settings or {}).get("survivorship", {}))
+    return IdentitySettings(
+        **conf,
+        survivorship=(ws.settings or {}).get("survivorship", {}),
+        unique_sources=unique_sources(ws),
+    )
 
 
 @router.put("/identity/settings", response_model=IdentitySettings)
@@ -168,8 +172,14 @@ def put_settings(body: IdentitySettings, session: DbSession, actor: CurrentActor
         )
         if v is not None
     }
-    after = service.update_settings(session, actor, thresholds, body.survivorship)
-    return IdentitySettings(**after.get("identity", {}), survivorship=after.get("survivorship"))
+    after = service.update_settings(
+        session, actor, thresholds, body.survivorship, body.unique_sources
+    )
+    return IdentitySettings(
+        **after.get("identity", {}),
+        survivorship=after.get("survivorship"),
+        unique_sources=after.get("unique_sources"),
+    )
 
 
 @router.post("/identity/resolve", response_model=JobView, status_code=202)

@@ -38,6 +38,7 @@ def settings_of(ws: Workspace) -> dict[str, float]:
     return {k: float(conf.get(k, v)) for k, v in DEFAULTS.items()}
 
 
+
 def to_engine(rec: CustomerRecord, source_name: str) -> engine.ResolutionRecord:
     """The engine's view of a stored customer record."""
     from cxloop.profiles.resolution import engine  # heavy (Splink, DuckDB): load on first use
@@ -216,67 +217,67 @@ def _incremental(
     conf = settings_of(ws)
     names = _source_names(session, ws.id)
     existing = _candidates(session, ws.id, pending)
-    from cxloop.profiles.resolution import engine
+    # each existing profile is a cluster, represented by its smallest record id
+    rep_of_profile: dict[int, int] = {}
+    for r in existing:
+        if r.profile_id is not None:
+            rep_of_profile[r.profile_id] = min(rep_of_profile.get(r.profile_id, r.id), r.id)
+    profile_of_rep = {rep: pid for pid, rep in rep_of_profile.items()}
+    from cxloop.profiles.resolution.incremental import resolve_incremental
 
-    result = engine.resolve_incremental(
+    result = resolve_incremental(
         [to_engine(r, names[r.source_id]) for r in pending],
         [to_engine(r, names[r.source_id]) for r in existing],
         model=model,
         cannot_link=_cannot_link(session, ws.id),
         auto_threshold=conf["auto_threshold"],
         review_threshold=conf["review_threshold"],
+        existing_clusters={r.id: rep_of_profile[r.profile_id] for r in existing if r.profile_id},
+        unique_sources=unique_sources(ws),
     )
     profile_of = {r.id: r.profile_id for r in existing}
-    profile_of.update({r.id: r.profile_id for r in pending})
-    by_id = {r.id: r for r in pending}
-    best: dict[int, tuple[float, int]] = {}
-    for link in result.links:
-        if link.probability < conf["auto_threshold"]:
-            continue
-        for new, other in ((link.record_a, link.record_b), (link.record_b, link.record_a)):
-            if new in by_id and by_id[new].profile_id is None and profile_of.get(other):
-                cand = (link.probability, profile_of[other] or 0)
-                if new not in best or cand > best[new]:
-                    best[new] = cand
     touched: set[int] = set()
-    # new records joining an existing profile (their best auto link wins; others go to review)
-    for rid, (_p, pid) in best.items():
-        by_id[rid].profile_id = pid
-        profile_of[rid] = pid
-        touched.add(pid)
-    # new records with no existing profile: one new profile per engine cluster
-    groups: dict[int, list[CustomerRecord]] = defaultdict(list)
+    new_groups: dict[int, list[CustomerRecord]] = defaultdict(list)
     for r in pending:
-        if r.profile_id is None:
-            groups[result.clusters.get(r.id, r.id)].append(r)
-    for members in groups.values():
-        joined = next((profile_of[m.id] for m in members if profile_of.get(m.id)), None)
-        pid = joined or _new_profile(session, ws.id)
+        if r.profile_id is not None:  # a new version of a resolved record stays where it is
+            continue
+        rep = result.clusters.get(r.id, r.id)
+        if rep in profile_of_rep:
+            r.profile_id = profile_of_rep[rep]
+        else:
+            new_groups[rep].append(r)
+    for members in new_groups.values():
+        pid = _new_profile(session, ws.id)
         for m in members:
             m.profile_id = pid
-            profile_of[m.id] = pid
-        touched.add(pid)
+    t = clock.now()
+    for r in pending:
+        r.resolved_at = t
+        profile_of[r.id] = r.profile_id
+        if r.profile_id is not None:
+            touched.add(r.profile_id)
+    session.flush()
     status = {}
     for link in result.links:
         a, b = sorted((link.record_a, link.record_b))
         same = profile_of.get(a) is not None and profile_of.get(a) == profile_of.get(b)
         status[(a, b)] = _link_status(link.probability, same, conf)
     _store_links(session, ws.id, result.links, status)
-    t = clock.now()
-    for r in pending:
-        r.resolved_at = t
-        if r.profile_id is not None:
-            touched.add(r.profile_id)
-    session.flush()
     refresh_profiles(session, ws.id, touched)
     stats = {
         "mode": "incremental",
         "records": len(pending),
+        "candidates": len(existing),
         "links": len(result.links),
         "profiles_touched": len(touched),
     }
     audit.record(session, actor, "identity.resolve", "workspace", ws.id, None, stats)
     return stats
+
+
+def unique_sources(ws: Workspace) -> list[str]:
+    """Sources declared to hold at most one record per person (never two in one profile)."""
+    return [str(s) for s in (ws.settings or {}).get("identity_unique_sources", [])]
 
 
 def _new_profile(session: Session, workspace_id: int) -> int:
@@ -305,6 +306,7 @@ def resolve_all(session: Session, workspace_id: int, actor: Actor | None = None)
         cannot_link=cannot,
         auto_threshold=conf["auto_threshold"],
         review_threshold=conf["review_threshold"],
+        unique_sources=unique_sources(ws),
     )
     settings = dict(ws.settings or {})
     settings["identity_model"] = model

@@ -161,6 +161,9 @@ class IdentitySettings(BaseModel):
     auto_threshold: float | None = Field(default=None, gt=0, lt=1)
     review_threshold: float | None = Field(default=None, gt=0, lt=1)
     survivorship: dict[str, str] | None = None
+    unique_sources: list[str] | None = Field(
+        default=None, description="Sources holding at most one record per person."
+    )
 
 
 class JobView(BaseModel):

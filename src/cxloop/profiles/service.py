@@ -260,6 +260,7 @@ def update_settings(
     actor: Actor,
     thresholds: dict[str, float] | None,
     rules: dict[str, str] | None,
+    unique_sources: list[str] | None = None,
 ) -> dict[str, Any]:
     """Change the workspace's identity thresholds and survivorship rules."""
     access.require(actor, IDENTITY_RUN)
@@ -287,9 +288,16 @@ def update_settings(
             if rule not in RULES:
                 raise errors.invalid(attr, f"unknown rule {rule!r}; use one of {', '.join(RULES)}")
         settings["survivorship"] = {**settings.get("survivorship", {}), **rules}
+    if unique_sources is not None:
+        from cxloop.profiles.ingest import service as ingest
+
+        for name in unique_sources:
+            ingest.get_source(session, actor, name)  # 404 for an unknown source
+        settings["identity_unique_sources"] = sorted(set(unique_sources))
     ws.settings = settings
     session.flush()
     after = {
+        "unique_sources": settings.get("identity_unique_sources", []),
         "identity": settings.get("identity", {}),
         "survivorship": settings.get("survivorship", {}),
     }
