@@ -19,6 +19,13 @@ def list_users(session: Session, actor: Actor) -> list[User]:
     )
 
 
+def user_by_email(session: Session, workspace_id: int, email: str) -> User | None:
+    """A user of a workspace by email (case-insensitive), or None."""
+    return session.scalar(
+        select(User).where(User.workspace_id == workspace_id, User.email == email.strip().lower())
+    )
+
+
 def list_api_keys(session: Session, actor: Actor) -> list[ApiKey]:
     """API keys the actor may see: their own, or all of the workspace for admins."""
     stmt = select(ApiKey).where(ApiKey.workspace_id == actor.workspace_id)

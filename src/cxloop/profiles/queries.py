@@ -103,6 +103,12 @@ def search_profiles(
     ]
 
 
+def count_profiles(session: Session, actor: Actor) -> int:
+    """Active profiles the actor may see."""
+    stmt = access.scope_profiles(actor, select(func.count()).select_from(Profile))
+    return int(session.scalar(stmt.where(Profile.status == "active")) or 0)
+
+
 def _refs(records: list[CustomerRecord]) -> list[tuple[int, str]]:
     return [(r.source_id, r.external_id) for r in records]
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from cxloop.auth.dependencies import DbSession, WebActor, web_require
 from cxloop.core import audit
@@ -24,13 +24,7 @@ Auditor = Annotated[Actor, Depends(web_require(AUDIT_READ))]
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, session: DbSession, actor: WebActor) -> Response:
     """The start page: search box and the state of the workspace."""
-    from cxloop.profiles.models import Profile
-
-    profiles = session.scalar(
-        select(func.count())
-        .select_from(Profile)
-        .where(Profile.workspace_id == actor.workspace_id, Profile.status == "active")
-    )
+    profiles = profile_queries.count_profiles(session, actor)
     _items, pending_reviews = profile_queries.review_queue(session, actor, 1, 0)
     return render(
         request,

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 
 from cxloop.auth import service as auth
-from cxloop.auth.models import User
+from cxloop.auth import queries as auth_queries
 from cxloop.auth.schemas import UserCreate
 from cxloop.core import clock
 from cxloop.core.actor import system_actor
@@ -138,11 +138,8 @@ def load_demo(slug: str = "demo", n_people: int = 5000, seed: int = 7) -> list[s
 def _assign_accounts(slug: str, ws_id: int) -> None:
     """Give the demo account manager a book of accounts, the Turners among them."""
     with unit_of_work() as s:
-        am = s.scalar(
-            select(User.id).where(
-                User.workspace_id == ws_id, User.email == demo_email(slug, "account_manager")
-            )
-        )
+        manager = auth_queries.user_by_email(s, ws_id, demo_email(slug, "account_manager"))
+        am = manager.id if manager else None
         ids = list(
             s.scalars(
                 select(CustomerRecord.profile_id)
