@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from cxloop.auth.dependencies import DbSession, require
 from cxloop.core import audit
 from cxloop.core.actor import Actor
+from cxloop.core.params import IdQuery
 from cxloop.core.permissions import AUDIT_READ
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
@@ -38,7 +39,7 @@ def list_audit(
     actor: Annotated[Actor, Depends(require(AUDIT_READ))],
     entity_type: Annotated[str | None, Query(max_length=60)] = None,
     entity_id: Annotated[str | None, Query(max_length=80)] = None,
-    before_id: int | None = None,
+    before_id: IdQuery = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Any:
     """Audit entries of the workspace, newest first; page with ``before_id``."""

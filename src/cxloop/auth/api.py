@@ -19,6 +19,7 @@ from cxloop.auth.schemas import (
     UserUpdate,
 )
 from cxloop.core.actor import Actor
+from cxloop.core.params import IdPath
 from cxloop.core.permissions import USERS_MANAGE
 from cxloop.core.tenancy import Workspace
 
@@ -59,14 +60,14 @@ def create_user(data: UserCreate, session: DbSession, actor: Admin) -> Any:
 
 
 @router.patch("/users/{user_id}", response_model=UserRead)
-def update_user(user_id: int, data: UserUpdate, session: DbSession, actor: Admin) -> Any:
+def update_user(user_id: IdPath, data: UserUpdate, session: DbSession, actor: Admin) -> Any:
     """Change a user's name, role, language or active flag."""
     return service.update_user(session, actor, user_id, data)
 
 
 @router.put("/users/{user_id}/password", status_code=204)
 def set_password(
-    user_id: int, data: PasswordChange, session: DbSession, actor: CurrentActor
+    user_id: IdPath, data: PasswordChange, session: DbSession, actor: CurrentActor
 ) -> None:
     """Set a password (your own, or anyone's as an admin); ends that user's sessions."""
     service.set_password(session, actor, user_id, data.password)
@@ -86,6 +87,6 @@ def create_key(data: ApiKeyCreate, session: DbSession, actor: CurrentActor) -> A
 
 
 @router.delete("/api-keys/{key_id}", response_model=ApiKeyRead)
-def revoke_key(key_id: int, session: DbSession, actor: CurrentActor) -> Any:
+def revoke_key(key_id: IdPath, session: DbSession, actor: CurrentActor) -> Any:
     """Revoke an API key."""
     return service.revoke_api_key(session, actor, key_id)

@@ -20,6 +20,7 @@ from cxloop.core.actor import Actor
 from cxloop.core.config import get_settings
 from cxloop.core.crypto import equal, token
 from cxloop.core.errors import AppError
+from cxloop.core.params import IdPath
 from cxloop.core.permissions import ROLES, USERS_MANAGE
 from cxloop.web.render import LANG_COOKIE, render
 
@@ -139,7 +140,7 @@ def users_create(
 
 @router.post("/admin/users/{user_id}", response_model=None)
 def users_update(
-    user_id: int,
+    user_id: IdPath,
     session: DbSession,
     actor: Admin,
     role: Annotated[str | None, Form(max_length=32)] = None,
@@ -182,7 +183,7 @@ def keys_create(
 
 
 @router.post("/settings/api-keys/{key_id}/revoke", response_model=None)
-def keys_revoke(key_id: int, session: DbSession, actor: WebActor) -> Response:
+def keys_revoke(key_id: IdPath, session: DbSession, actor: WebActor) -> Response:
     """Revoke one of your API keys."""
     service.revoke_api_key(session, actor, key_id)
     return RedirectResponse("/settings/api-keys", status_code=303)

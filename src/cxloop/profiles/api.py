@@ -11,6 +11,7 @@ from sqlalchemy import select
 from cxloop.auth.dependencies import CurrentActor, DbSession
 from cxloop.core import jobs
 from cxloop.core.errors import NotFound
+from cxloop.core.params import IdPath
 from cxloop.core.permissions import IDENTITY_REVIEW
 from cxloop.core.tenancy import Workspace
 from cxloop.profiles import access, queries, service
@@ -58,7 +59,7 @@ def _follow_merge(session: DbSession, actor: CurrentActor, profile_id: int) -> i
     response_model=Customer360,
     responses={307: {"description": "Merged: see the surviving customer"}},
 )
-def customer(profile_id: int, session: DbSession, actor: CurrentActor) -> Any:
+def customer(profile_id: IdPath, session: DbSession, actor: CurrentActor) -> Any:
     """The 360 view of one customer (a merged customer redirects to the survivor)."""
     p = access.get_profile(session, actor, profile_id)
     if p.status == "merged":
@@ -69,20 +70,20 @@ def customer(profile_id: int, session: DbSession, actor: CurrentActor) -> Any:
 
 
 @router.get("/customers/{profile_id}/links", response_model=list[LinkView])
-def customer_links(profile_id: int, session: DbSession, actor: CurrentActor) -> Any:
+def customer_links(profile_id: IdPath, session: DbSession, actor: CurrentActor) -> Any:
     """Why this customer's source records are joined: each link with its comparison."""
     return queries.record_links(session, actor, profile_id)
 
 
 @router.post("/customers/{profile_id}/merge", response_model=MergeView)
-def merge(profile_id: int, body: MergeRequest, session: DbSession, actor: CurrentActor) -> Any:
+def merge(profile_id: IdPath, body: MergeRequest, session: DbSession, actor: CurrentActor) -> Any:
     """Merge another customer into this one (undoable)."""
     return service.merge_profiles(session, actor, profile_id, body.other_id, "manual")
 
 
 @router.put("/customers/{profile_id}/owner", response_model=None, status_code=204)
 def set_owner(
-    profile_id: int, body: OwnerRequest, session: DbSession, actor: CurrentActor
+    profile_id: IdPath, body: OwnerRequest, session: DbSession, actor: CurrentActor
 ) -> Response:
     """Assign the account manager who owns this customer."""
     service.set_owner(session, actor, profile_id, body.user_id)
@@ -105,34 +106,34 @@ def review(
 
 
 @router.get("/identity/links/{link_id}", response_model=LinkView)
-def link(link_id: int, session: DbSession, actor: CurrentActor) -> Any:
+def link(link_id: IdPath, session: DbSession, actor: CurrentActor) -> Any:
     """One match with both records and the comparison that scored it."""
     access.require(actor, IDENTITY_REVIEW)
     return queries.link_detail(session, actor, access.get_link(session, actor, link_id))
 
 
 @router.post("/identity/links/{link_id}/approve", response_model=LinkView)
-def approve(link_id: int, session: DbSession, actor: CurrentActor) -> Any:
+def approve(link_id: IdPath, session: DbSession, actor: CurrentActor) -> Any:
     """Approve a match: the two customers are merged."""
     link = service.decide_link(session, actor, link_id, approve=True)
     return queries.link_detail(session, actor, link)
 
 
 @router.post("/identity/links/{link_id}/reject", response_model=LinkView)
-def reject(link_id: int, session: DbSession, actor: CurrentActor) -> Any:
+def reject(link_id: IdPath, session: DbSession, actor: CurrentActor) -> Any:
     """Reject a match: the two records are kept apart for good."""
     link = service.decide_link(session, actor, link_id, approve=False)
     return queries.link_detail(session, actor, link)
 
 
 @router.post("/identity/merges/{merge_id}/undo", response_model=MergeView)
-def undo(merge_id: int, session: DbSession, actor: CurrentActor) -> Any:
+def undo(merge_id: IdPath, session: DbSession, actor: CurrentActor) -> Any:
     """Undo a merge: the absorbed customer comes back with its records."""
     return service.undo_merge(session, actor, merge_id)
 
 
 @router.post("/identity/records/{record_id}/detach", response_model=SearchHit)
-def detach(record_id: int, session: DbSession, actor: CurrentActor) -> Any:
+def detach(record_id: IdPath, session: DbSession, actor: CurrentActor) -> Any:
     """Move a wrongly joined source record out into a customer of its own."""
     p = service.detach_record(session, actor, record_id)
     return SearchHit(
@@ -189,7 +190,7 @@ def resolve_all(session: DbSession, actor: CurrentActor) -> Any:
 
 
 @router.get("/jobs/{job_id}", response_model=JobView)
-def job(job_id: int, session: DbSession, actor: CurrentActor) -> Any:
+def job(job_id: IdPath, session: DbSession, actor: CurrentActor) -> Any:
     """A background job's state and result."""
     row = session.scalar(
         select(jobs.Job).where(jobs.Job.id == job_id, jobs.Job.workspace_id == actor.workspace_id)

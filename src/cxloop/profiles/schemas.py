@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from cxloop.core.params import IdField
+
 
 class Amount(BaseModel):
     """Money in minor units with its currency."""
@@ -132,7 +134,7 @@ class LinkView(BaseModel):
 class MergeRequest(BaseModel):
     """Merge another customer into this one."""
 
-    other_id: int
+    other_id: IdField
 
 
 class MergeView(BaseModel):
@@ -152,7 +154,7 @@ class MergeView(BaseModel):
 class OwnerRequest(BaseModel):
     """Assign an account manager (null clears it)."""
 
-    user_id: int | None
+    user_id: IdField | None
 
 
 class IdentitySettings(BaseModel):

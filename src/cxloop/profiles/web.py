@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cxloop.auth.dependencies import DbSession, WebActor, web_require
 from cxloop.core.actor import Actor
+from cxloop.core.params import IdPath
 from cxloop.core.permissions import IDENTITY_REVIEW, INGEST_WRITE, SOURCES_MANAGE
 from cxloop.profiles import access, queries, service
 from cxloop.profiles.ingest import errors as ingest_errors
@@ -18,7 +19,6 @@ from cxloop.profiles.ingest import service as ingest
 from cxloop.profiles.ingest.fields import ENTITIES, SOURCE_KINDS, field_names
 from cxloop.profiles.ingest.parsing import FileProblem, iter_file
 from cxloop.profiles.ingest.schemas import SourceCreate, SourceUpdate
-from cxloop.profiles.models import Profile
 from cxloop.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -35,7 +35,7 @@ def customers(request: Request, session: DbSession, actor: WebActor, q: str = ""
 
 
 @router.get("/customers/{profile_id}", response_class=HTMLResponse)
-def customer(request: Request, profile_id: int, session: DbSession, actor: WebActor) -> Response:
+def customer(request: Request, profile_id: IdPath, session: DbSession, actor: WebActor) -> Response:
     """The 360 view of a customer."""
     p = access.get_profile(session, actor, profile_id)
     if p.status == "merged" and p.merged_into_id:
@@ -47,7 +47,7 @@ def customer(request: Request, profile_id: int, session: DbSession, actor: WebAc
 
 @router.post("/customers/{profile_id}/merge", response_model=None)
 def merge(
-    profile_id: int, session: DbSession, actor: WebActor, other_id: Annotated[int, Form()]
+    profile_id: IdPath, session: DbSession, actor: WebActor, other_id: Annotated[int, Form()]
 ) -> Response:
     """Merge another customer into this one."""
     service.merge_profiles(session, actor, profile_id, other_id, "manual")
@@ -55,14 +55,14 @@ def merge(
 
 
 @router.post("/identity/merges/{merge_id}/undo", response_model=None)
-def undo(merge_id: int, session: DbSession, actor: Reviewer) -> Response:
+def undo(merge_id: IdPath, session: DbSession, actor: Reviewer) -> Response:
     """Undo a merge."""
     event = service.undo_merge(session, actor, merge_id)
     return RedirectResponse(f"/customers/{event.survivor_id}", status_code=303)
 
 
 @router.post("/identity/records/{record_id}/detach", response_model=None)
-def detach(record_id: int, session: DbSession, actor: Reviewer) -> Response:
+def detach(record_id: IdPath, session: DbSession, actor: Reviewer) -> Response:
     """Move a source record out into its own customer."""
     p = service.detach_record(session, actor, record_id)
     return RedirectResponse(f"/customers/{p.id}", status_code=303)
@@ -78,7 +78,7 @@ def review(request: Request, session: DbSession, actor: Reviewer, page: int = 1)
 
 @router.post("/identity/links/{link_id}/{decision}", response_model=None)
 def decide(
-    link_id: int,
+    link_id: IdPath,
     decision: Literal["approve", "reject"],
     session: DbSession,
     actor: Reviewer,
@@ -203,7 +203,7 @@ def upload(
 
 @router.get("/batches/{batch_id}", response_class=HTMLResponse)
 def batch(
-    request: Request, batch_id: int, session: DbSession, actor: Ingester, page: int = 1
+    request: Request, batch_id: IdPath, session: DbSession, actor: Ingester, page: int = 1
 ) -> Response:
     """An import: its counts and its rejected rows."""
     b = ingest_queries.get_batch(session, actor, batch_id)
@@ -217,9 +217,3 @@ def batch(
         "profiles/batch.html",
         {"b": b, "s": src, "rejected": rejected, "total": total, "page": page},
     )
-
-
-def profile_exists(session: DbSession, actor: Actor, profile_id: int) -> bool:
-    """Whether the actor may open this profile (used by templates for links)."""
-    p = session.get(Profile, profile_id)
-    return p is not None and access.can_see(actor, p)

@@ -6,8 +6,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from cxloop.auth import service as auth
 from cxloop.auth import queries as auth_queries
+from cxloop.auth import service as auth
 from cxloop.auth.schemas import UserCreate
 from cxloop.core import clock
 from cxloop.core.actor import system_actor
@@ -52,10 +52,7 @@ def _workspace(slug: str) -> tuple[int, date]:
         actor = system_actor(ws.id, "demo")
         for role, name, lang in DEMO_USERS:
             email = demo_email(slug, role)
-            if (
-                s.scalar(select(User).where(User.workspace_id == ws.id, User.email == email))
-                is None
-            ):
+            if auth_queries.user_by_email(s, ws.id, email) is None:
                 auth.create_user(
                     s,
                     actor,

@@ -1,0 +1,19 @@
+"""Request parameter types shared by every API: ids are positive and fit a 64-bit column."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Path, Query
+from pydantic import Field
+
+MAX_ID = 2**63 - 1
+
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+"""A record id in the URL path."""
+
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+"""An optional record id in the query string."""
+
+IdField = Annotated[int, Field(ge=1, le=MAX_ID)]
+"""A record id in a JSON body."""
