@@ -11,7 +11,7 @@ from cxloop.auth.models import User
 from cxloop.auth.schemas import UserCreate, UserUpdate
 from cxloop.cli.context import WorkspaceOption, fail, operator, report_error, workspace
 from cxloop.core.db import unit_of_work
-from cxloop.core.errors import AppError
+from cxloop.core.errors import AppError, from_validation
 
 workspaces = typer.Typer(help="Workspaces (tenants).", no_args_is_help=True)
 users = typer.Typer(help="Users and roles.", no_args_is_help=True)
@@ -55,7 +55,7 @@ def create_user(
             email=email, name=name, role=role, password=_password(password), language=language
         )
     except ValueError as exc:
-        fail(str(exc).splitlines()[-1].strip())
+        fail(from_validation(exc).message)
     try:
         with unit_of_work() as session:
             w = workspace(session, ws)
@@ -93,8 +93,8 @@ def set_role(email: str, role: str, ws: str | None = WorkspaceOption) -> None:
     """Change a user's role."""
     try:
         data = UserUpdate(role=role)
-    except ValueError:
-        fail("role must be admin, analyst, agent or account_manager")
+    except ValueError as exc:
+        fail(from_validation(exc).message)
     try:
         with unit_of_work() as session:
             w = workspace(session, ws)

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from cxloop.auth import errors, queries, service
+from cxloop.auth import queries, service
 from cxloop.auth.dependencies import (
     SESSION_COOKIE,
     DbSession,
@@ -19,7 +19,7 @@ from cxloop.auth.schemas import UserCreate, UserUpdate
 from cxloop.core.actor import Actor
 from cxloop.core.config import get_settings
 from cxloop.core.crypto import equal, token
-from cxloop.core.errors import AppError
+from cxloop.core.errors import AppError, from_validation
 from cxloop.core.params import IdPath
 from cxloop.core.permissions import ROLES, USERS_MANAGE
 from cxloop.web.render import LANG_COOKIE, render
@@ -133,7 +133,7 @@ def users_create(
     try:
         data = UserCreate(email=email, name=name, role=role, password=password, language=language)
     except ValueError as exc:
-        raise errors.invalid("user", str(exc).splitlines()[0]) from exc
+        raise from_validation(exc) from exc
     service.create_user(session, actor, data)
     return RedirectResponse("/admin/users", status_code=303)
 
@@ -155,7 +155,7 @@ def users_update(
     try:
         data = UserUpdate(**changes)
     except ValueError as exc:
-        raise errors.invalid("user", str(exc).splitlines()[0]) from exc
+        raise from_validation(exc) from exc
     service.update_user(session, actor, user_id, data)
     return RedirectResponse("/admin/users", status_code=303)
 

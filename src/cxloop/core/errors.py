@@ -69,3 +69,17 @@ class RateLimited(AppError):
     """Too many requests; retry later."""
 
     status_code = 429
+
+
+def from_validation(exc: Exception, code: str = "request.invalid") -> Invalid:
+    """An Invalid error naming each field and reason of a pydantic ValidationError."""
+    errors_fn = getattr(exc, "errors", None)
+    details: list[dict[str, str]] = []
+    if callable(errors_fn):
+        for err in errors_fn():
+            field = ".".join(str(p) for p in err.get("loc", ())) or "(input)"
+            details.append({"field": field, "reason": str(err.get("msg", "invalid"))})
+    if not details:
+        details.append({"field": "(input)", "reason": str(exc).splitlines()[0]})
+    message = "; ".join(f"{d['field']}: {d['reason']}" for d in details)
+    return Invalid(code, message, {"errors": details})

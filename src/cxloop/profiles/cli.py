@@ -10,7 +10,7 @@ import typer
 from cxloop.cli.context import WorkspaceOption, fail, operator, report_error, workspace
 from cxloop.core import jobs
 from cxloop.core.db import new_session, unit_of_work
-from cxloop.core.errors import AppError
+from cxloop.core.errors import AppError, from_validation
 from cxloop.profiles import queries, resolve
 from cxloop.profiles.ingest import queries as ingest_queries
 from cxloop.profiles.ingest import service as ingest
@@ -43,7 +43,7 @@ def create_source(
             field_mapping=field_mapping,
         )
     except (ValueError, OSError, orjson.JSONDecodeError) as exc:
-        fail(str(exc).splitlines()[-1].strip())
+        fail(from_validation(exc).message if hasattr(exc, "errors") else str(exc))
     try:
         with unit_of_work() as session:
             w = workspace(session, ws)

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cxloop.auth.dependencies import DbSession, WebActor, web_require
 from cxloop.core.actor import Actor
+from cxloop.core.errors import from_validation
 from cxloop.core.params import IdPath
 from cxloop.core.permissions import IDENTITY_REVIEW, INGEST_WRITE, SOURCES_MANAGE
 from cxloop.profiles import access, queries, service
@@ -125,7 +126,7 @@ def create_source(
             timezone=timezone.strip() or "UTC",
         )
     except ValueError as exc:
-        raise ingest_errors.invalid("source", str(exc).splitlines()[-1].strip()) from exc
+        raise from_validation(exc) from exc
     src = ingest.create_source(session, actor, data)
     return _source_page(request, session, actor, src.name, secret=src.webhook_secret)
 
@@ -166,8 +167,10 @@ def save_mapping(
     """Save a source's trust rank and field mapping (JSON)."""
     try:
         data = SourceUpdate(field_mapping=orjson.loads(mapping or "{}"), trust_rank=trust_rank)
-    except (orjson.JSONDecodeError, ValueError) as exc:
-        raise ingest_errors.invalid("field_mapping", str(exc).splitlines()[0][:300]) from exc
+    except orjson.JSONDecodeError as exc:
+        raise ingest_errors.invalid("field_mapping", f"is not valid JSON ({exc})") from exc
+    except ValueError as exc:
+        raise from_validation(exc) from exc
     ingest.update_source(session, actor, name, data)
     return RedirectResponse(f"/sources/{name}", status_code=303)
 
