@@ -39,9 +39,15 @@ def serve(
 
     from cxloop.api.app import create_app
     from cxloop.core.config import get_settings
+    from cxloop.profiles.demo.load import login_hint
 
     settings = get_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    typer.echo(
+        f"cxloop on http://{host or settings.host}:{port or settings.port}  (API docs: /api/docs)"
+    )
+    for line in login_hint():
+        typer.echo(line)
     uvicorn.run(
         create_app(worker=worker),
         host=host or settings.host,

@@ -158,3 +158,30 @@ def _assign_accounts(slug: str, ws_id: int) -> None:
         for profile in s.scalars(select(Profile).where(Profile.id.in_(ids))):
             if profile.owner_user_id is None:
                 profile.owner_user_id = am
+
+
+def login_hint(slug: str = "demo") -> list[str]:
+    """How to log in to the demo workspace, if its users still have the demo password."""
+    from sqlalchemy import inspect
+
+    from cxloop.auth.passwords import verify_password
+    from cxloop.core.db import get_engine
+
+    if not inspect(get_engine()).has_table("workspaces"):
+        return []
+    with unit_of_work(write=False) as s:
+        ws = s.scalar(select(Workspace).where(Workspace.slug == slug))
+        if ws is None:
+            return []
+        users = []
+        for role, _name, _lang in DEMO_USERS:
+            user = auth_queries.user_by_email(s, ws.id, demo_email(slug, role))
+            if (
+                user is not None
+                and user.is_active
+                and verify_password(user.password_hash, DEMO_PASSWORD)
+            ):
+                users.append(f"  {role:<16} {user.email}")
+    if not users:
+        return []
+    return [f"Demo login (password {DEMO_PASSWORD}):", *users]
