@@ -38,11 +38,12 @@ def settings_of(ws: Workspace) -> dict[str, float]:
     return {k: float(conf.get(k, v)) for k, v in DEFAULTS.items()}
 
 
-
 def to_engine(rec: CustomerRecord, source_name: str) -> engine.ResolutionRecord:
     """The engine's view of a stored customer record."""
     from cxloop.profiles.resolution import engine  # heavy (Splink, DuckDB): load on first use
+    from cxloop.profiles.resolution.normalize import normalize_name
 
+    names = normalize_name(rec.full_name, rec.country)  # cached; the stored keys come from it too
     return engine.ResolutionRecord(
         record_id=rec.id,
         source=source_name,
@@ -58,6 +59,11 @@ def to_engine(rec: CustomerRecord, source_name: str) -> engine.ResolutionRecord:
         address=rec.address_key,
         postcode=rec.postcode,
         country=rec.country,
+        given_alt=names.given_alt,
+        gender=names.gender,
+        name_system=names.system,
+        family_alt=names.family_alt,
+        refs=tuple(str(r) for r in (rec.attributes or {}).get("_refs", [])),
     )
 
 
@@ -300,9 +306,15 @@ def resolve_all(session: Session, workspace_id: int, actor: Actor | None = None)
     )
     cannot = _cannot_link(session, workspace_id)
     from cxloop.profiles.resolution import engine
+    from cxloop.profiles.resolution.default_model import MIN_TRAIN_RECORDS, default_model
 
+    # too few records to train on: keep the workspace's model, else start from the packaged one
+    given = None
+    if len(records) < MIN_TRAIN_RECORDS:
+        given = (ws.settings or {}).get("identity_model") or default_model()
     result, model = engine.resolve_full(
         [to_engine(r, names[r.source_id]) for r in records],
+        model=given,
         cannot_link=cannot,
         auto_threshold=conf["auto_threshold"],
         review_threshold=conf["review_threshold"],

@@ -1,0 +1,245 @@
+"""Engine features and candidate pairs, computed in DuckDB from normalised records."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]
+
+from cxloop.profiles.resolution.records import records_to_frame
+
+# E.164 prefixes of fixed lines where the numbering plan tells them apart from mobiles.
+# Fixed lines are shared by a household, so they count as location, not identity.
+FIXED_LINE_RE = r"^\+(886[2-8]|852[23]|86(10|2[0-9]|[3-9][0-9]{2})[2-8]|66[2-7]|853[28])"
+
+# Candidate-pair keys: (kind, SQL expression giving a key or NULL). Pairs sharing a key of
+# the same kind are compared; keys shared by more than max_block records are skipped, and
+# the broad keys below (useful on small or noisy data) only while their block is small.
+BLOCKING_KEYS: tuple[tuple[str, str], ...] = (
+    ("phone", "phone"),
+    ("email", "email"),
+    ("dob_family", "dob_s || '|' || fam"),
+    ("dob_given", "CASE WHEN given <> '' THEN dob_s || '|' || given END"),
+    ("name_postcode", "CASE WHEN given <> '' THEN name_latin || '|' || postcode END"),
+    ("address", "address"),
+    ("name_year", "CASE WHEN given <> '' THEN name_latin || '|' || year(birth_date) END"),
+    ("rare_name", "CASE WHEN given <> '' AND name_n <= 12 THEN name_latin END"),
+    ("postcode_family", "postcode || '|' || fam"),
+    ("postcode_given", "CASE WHEN given <> '' THEN postcode || '|' || given END"),
+    ("dob_postcode", "dob_s || '|' || postcode"),
+    (
+        "dob_initials",
+        "CASE WHEN given <> '' THEN dob_s || '|' || left(given, 1) || left(family, 1) END",
+    ),
+    (
+        "prefix_year",
+        "CASE WHEN given <> '' THEN left(family, 3) || left(given, 3) || year(birth_date) END",
+    ),
+    (
+        "postcode_initials",
+        "CASE WHEN given <> '' THEN postcode || '|' || left(given, 2) || left(family, 2) END",
+    ),
+    (
+        "name_address",
+        "CASE WHEN given <> '' THEN left(given, 2) || left(family, 2) || left(address, 6) END",
+    ),
+    ("family", "family"),
+    ("given", "given"),
+    ("address_prefix", "left(address, 10)"),
+)
+
+
+def register_input(con: duckdb.DuckDBPyConnection, name: str, records: Any) -> None:
+    """Register records (ResolutionRecords, a DataFrame, an Arrow table or a Parquet path)."""
+    if isinstance(records, (str, os.PathLike)):
+        path = str(records).replace("'", "''")
+        con.execute(f"CREATE OR REPLACE VIEW {name}_src AS SELECT * FROM read_parquet('{path}')")  # noqa: S608
+    elif isinstance(records, pa.Table):
+        con.register(f"{name}_src", records)
+    else:
+        df = records_to_frame(records if isinstance(records, pd.DataFrame) else list(records))
+        con.register(f"{name}_src", df)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE {name} AS
+        SELECT record_id::BIGINT AS record_id, source::VARCHAR AS source,
+               external_id::VARCHAR AS external_id,
+               coalesce(name_key, '') AS name_key, coalesce(name_latin, '') AS name_latin,
+               coalesce(given, '') AS given, coalesce(family, '') AS family,
+               coalesce(given_alt, '') AS given_alt, coalesce(family_alt, '') AS family_alt,
+               coalesce(gender, '') AS gender, coalesce(name_system, '') AS name_system,
+               coalesce(emails, []::VARCHAR[]) AS emails,
+               coalesce(email_verified, false) AS email_verified,
+               coalesce(phones, []::VARCHAR[]) AS phones,
+               birth_date::DATE AS birth_date,
+               nullif(address, '') AS address, nullif(postcode, '') AS postcode,
+               country::VARCHAR AS country,
+               coalesce(refs, []::VARCHAR[]) AS refs
+        FROM {name}_src
+        """  # noqa: S608
+    )
+    if isinstance(records, (str, os.PathLike)):
+        con.execute(f"DROP VIEW {name}_src")
+    else:
+        con.unregister(f"{name}_src")
+
+
+def build_features(
+    con: duckdb.DuckDBPyConnection, src: str, out: str, shared_from: str | None = None
+) -> None:
+    """Per-record engine columns: personal vs shared phones/emails, scalar keys, dob string.
+
+    A phone is shared (household or business line) when its numbering plan says fixed line
+    or when records carrying it have different birth dates; an email is shared when records
+    carrying it have different birth dates. ``shared_from`` names a table whose records also
+    count for sharedness (the existing population in incremental runs).
+    """
+    pool = f"(SELECT * FROM {src} UNION ALL SELECT * FROM {shared_from})" if shared_from else src  # noqa: S608
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _ph AS
+        WITH x AS (SELECT record_id, unnest(phones) AS v, birth_date FROM {pool})
+        SELECT v, count(DISTINCT birth_date) >= 2 OR regexp_matches(v, '{FIXED_LINE_RE}') AS shared
+        FROM x GROUP BY v;
+        CREATE OR REPLACE TEMP TABLE _em AS
+        WITH x AS (SELECT record_id, unnest(emails) AS v, birth_date FROM {pool})
+        SELECT v, count(DISTINCT birth_date) >= 2 AS shared FROM x GROUP BY v;
+        CREATE OR REPLACE TEMP TABLE _phr AS
+        WITH x AS (SELECT record_id, unnest(phones) AS v FROM {src})
+        SELECT record_id,
+               list(x.v ORDER BY x.v) FILTER (WHERE NOT s.shared) AS p_phones,
+               list(x.v ORDER BY x.v) FILTER (WHERE s.shared) AS s_phones
+        FROM x JOIN _ph s USING (v) GROUP BY record_id;
+        CREATE OR REPLACE TEMP TABLE _emr AS
+        WITH x AS (SELECT record_id, unnest(emails) AS v FROM {src})
+        SELECT record_id,
+               list(x.v ORDER BY x.v) FILTER (WHERE NOT s.shared) AS p_emails
+        FROM x JOIN _em s USING (v) GROUP BY record_id;
+        CREATE OR REPLACE TABLE {out} AS
+        SELECT r.record_id AS unique_id, r.source, r.external_id, r.name_key, r.name_latin,
+               r.given, r.family, r.given_alt, r.family_alt, r.gender, r.name_system,
+               coalesce(p.p_phones, []::VARCHAR[]) AS p_phones,
+               coalesce(p.s_phones, []::VARCHAR[]) AS s_phones,
+               nullif(coalesce(p.p_phones, []::VARCHAR[])[1], '') AS phone1,
+               r.emails, coalesce(e.p_emails, []::VARCHAR[]) AS p_emails,
+               r.emails[1] AS email1,
+               list_transform(r.emails, lambda x: split_part(x, '@', 1)) AS email_locals,
+               r.email_verified, r.birth_date, strftime(r.birth_date, '%Y-%m-%d') AS dob_s,
+               r.address, r.postcode, r.country, r.refs
+        FROM {src} r LEFT JOIN _phr p USING (record_id) LEFT JOIN _emr e USING (record_id);
+        DROP TABLE _ph; DROP TABLE _em; DROP TABLE _phr; DROP TABLE _emr;
+        """  # noqa: S608
+    )
+
+
+BROAD_KEYS = frozenset(
+    {
+        "family",
+        "given",
+        "address_prefix",
+        "postcode_family",
+        "postcode_given",
+        "name_address",
+        "prefix_year",
+        "postcode_initials",
+        "dob_postcode",
+        "rare_name",
+    }
+)
+BROAD_MAX_BLOCK = 8
+
+
+def _keys_sql(feat: str, names: str | None) -> str:
+    """SQL listing (unique_id, kind, key) for every blocking key of every record."""
+    name_n = (
+        f"(SELECT name_latin, count(*) AS name_n FROM {names} GROUP BY 1)"  # noqa: S608
+        if names
+        else f"(SELECT name_latin, count(*) AS name_n FROM {feat} GROUP BY 1)"  # noqa: S608
+    )
+    base = f"""
+        SELECT f.unique_id, f.given, f.family, f.name_latin, f.birth_date, f.dob_s, f.postcode,
+               f.address, coalesce(n.name_n, 1) AS name_n,
+               f.p_phones || f.s_phones AS all_phones, f.emails,
+               [f.family] || CASE WHEN f.family_alt <> '' THEN [f.family_alt] ELSE [] END AS fams
+        FROM {feat} f LEFT JOIN {name_n} n USING (name_latin)
+    """  # noqa: S608
+    parts = []
+    for kind, expr in BLOCKING_KEYS:
+        if kind == "phone":
+            sql = "SELECT unique_id, unnest(all_phones) AS key FROM b"
+        elif kind == "email":
+            sql = "SELECT unique_id, unnest(emails) AS key FROM b"
+        elif kind == "dob_family":
+            sql = (
+                "SELECT unique_id, dob_s || '|' || unnest(fams) AS key FROM b "
+                "WHERE dob_s IS NOT NULL"
+            )
+        elif kind == "postcode_family":
+            sql = (
+                "SELECT unique_id, postcode || '|' || unnest(fams) AS key FROM b "
+                "WHERE postcode IS NOT NULL"
+            )
+        else:
+            sql = f"SELECT unique_id, {expr} AS key FROM b"  # noqa: S608
+        parts.append(
+            f"SELECT unique_id, '{kind}' AS kind, key FROM ({sql}) "  # noqa: S608
+            "WHERE key IS NOT NULL AND key <> ''"
+        )
+    return f"WITH b AS ({base}) " + " UNION ALL ".join(parts)
+
+
+def _broad() -> str:
+    return ", ".join(f"'{k}'" for k in sorted(BROAD_KEYS))
+
+
+def candidate_pairs(
+    con: duckdb.DuckDBPyConnection,
+    feat: str,
+    out: str,
+    *,
+    max_block: int = 60,
+    right: str | None = None,
+) -> int:
+    """Materialise candidate pairs (unique_id_l < unique_id_r, first blocking kind).
+
+    With ``right`` given, pairs are formed between ``feat`` (new records) and ``right``
+    (existing records) plus within ``feat``; otherwise within ``feat``.
+    """
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _kl AS {_keys_sql(feat, right)}")
+    if right is None:
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE _kb AS
+            SELECT kind, key FROM _kl GROUP BY ALL HAVING count(*) BETWEEN 2 AND {max_block}
+                AND (count(*) <= {BROAD_MAX_BLOCK} OR kind NOT IN ({_broad()}));
+            CREATE OR REPLACE TABLE {out} AS
+            SELECT l.unique_id AS unique_id_l, r.unique_id AS unique_id_r, min(l.kind) AS match_key
+            FROM _kl l JOIN _kb USING (kind, key) JOIN _kl r USING (kind, key)
+            WHERE l.unique_id < r.unique_id
+            GROUP BY ALL;
+            DROP TABLE _kb;
+            """  # noqa: S608
+        )
+    else:
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE _kr AS {_keys_sql(right, right)};
+            CREATE OR REPLACE TEMP TABLE _ka AS SELECT * FROM _kl UNION ALL SELECT * FROM _kr;
+            CREATE OR REPLACE TEMP TABLE _kb AS
+            SELECT kind, key FROM _ka GROUP BY ALL HAVING count(*) BETWEEN 2 AND {max_block}
+                AND (count(*) <= {BROAD_MAX_BLOCK} OR kind NOT IN ({_broad()}));
+            CREATE OR REPLACE TABLE {out} AS
+            SELECT least(l.unique_id, r.unique_id) AS unique_id_l,
+                   greatest(l.unique_id, r.unique_id) AS unique_id_r, min(l.kind) AS match_key
+            FROM _kl l JOIN _kb USING (kind, key) JOIN _ka r USING (kind, key)
+            WHERE l.unique_id <> r.unique_id
+            GROUP BY ALL;
+            DROP TABLE _kr; DROP TABLE _ka; DROP TABLE _kb;
+            """  # noqa: S608
+        )
+    con.execute("DROP TABLE _kl")
+    row = con.execute(f"SELECT count(*) FROM {out}").fetchall()[0]  # noqa: S608
+    return int(row[0]) if row else 0
