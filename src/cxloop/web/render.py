@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import phonenumbers
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -35,6 +36,17 @@ env = Environment(
 )
 
 
+def phone(value: str | None) -> str:
+    """Show an E.164 number in international format (``+886 912 345 678``)."""
+    if not value:
+        return "—"
+    try:
+        num = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        return value
+    return str(phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
+
+
 def when(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """Format a UTC timestamp for display."""
     if value is None:
@@ -44,6 +56,7 @@ def when(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 env.filters["money"] = format_money
 env.filters["when"] = when
+env.filters["phone"] = phone
 env.globals["LANGUAGES"] = LANGUAGES
 env.globals["version"] = __version__
 
