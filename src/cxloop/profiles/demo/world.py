@@ -20,9 +20,9 @@ from cxloop.profiles.demo.catalog import AGENTS, DEVICES, ISSUES, MARKETS, PLANS
 
 SOURCES = {
     # name: (kind, trust rank, time zone of naive timestamps, column mapping of customer rows)
-    "billing": ("billing", 1, "UTC", {"cust_no": "external_id", "holder_name": "full_name",
+    "billing": ("billing", 2, "UTC", {"cust_no": "external_id", "holder_name": "full_name",
                                        "mobile": "phones", "mail": "email"}),
-    "crm": ("crm", 2, "UTC", {}),
+    "crm": ("crm", 1, "UTC", {}),
     "support": ("support", 4, "UTC", {}),
     "web": ("web", 5, "UTC", {}),
     "pos": ("pos", 6, "UTC", {}),
