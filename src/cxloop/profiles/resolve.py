@@ -136,9 +136,15 @@ def _store_links(
 
 
 def _link_status(prob: float, same_cluster: bool, conf: dict[str, float]) -> str:
+    """auto: joined; pending: a person decides; apart: below review, or vetoed by clustering.
+
+    A pair scored above the auto threshold that the clustering still kept apart broke a hard
+    constraint (e.g. two different ids of a one-record-per-person source, a decided non-match);
+    it is not a question for a reviewer.
+    """
     if same_cluster and prob >= conf["auto_threshold"]:
         return "auto"
-    if prob >= conf["review_threshold"]:
+    if conf["review_threshold"] <= prob < conf["auto_threshold"]:
         return "pending"
     return "apart"
 
