@@ -60,17 +60,29 @@ def start_server(tmp_path: Path, worker: bool = False) -> Server:
     raise RuntimeError(f"server did not start: {log.read_text()[-2000:]}")
 
 
-@pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[Server]:
-    """A server process for one test."""
-    server = start_server(tmp_path)
-    yield server
+def _stop(server: Server) -> None:
     if server.proc.poll() is None:
         server.proc.terminate()
         try:
             server.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.proc.kill()
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[Server]:
+    """A server process for one test."""
+    server = start_server(tmp_path)
+    yield server
+    _stop(server)
+
+
+@pytest.fixture
+def live_worker_server(tmp_path: Path) -> Iterator[Server]:
+    """A server process that also runs background jobs."""
+    server = start_server(tmp_path, worker=True)
+    yield server
+    _stop(server)
 
 
 CHROMIUM = os.environ.get("CXLOOP_CHROMIUM", "/usr/bin/chromium")
@@ -104,21 +116,8 @@ def browser():  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def page(browser):  # type: ignore[no-untyped-def]
-    """A fresh browser context and page; a screenshot is kept if the test fails."""
+    """A fresh browser context and page."""
     context = browser.new_context(locale="en-US")
     pg = context.new_page()
     yield pg
     context.close()
-
-
-@pytest.fixture
-def live_worker_server(tmp_path: Path) -> Iterator[Server]:
-    """A server process that also runs background jobs."""
-    server = start_server(tmp_path, worker=True)
-    yield server
-    if server.proc.poll() is None:
-        server.proc.terminate()
-        try:
-            server.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.proc.kill()

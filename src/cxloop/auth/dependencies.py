@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from cxloop.auth import errors, service
 from cxloop.core.actor import Actor
-from cxloop.core.db import new_session, run_after_commit_hooks
+from cxloop.core.db import unit_of_work
 
 
 @dataclass(frozen=True)
@@ -32,21 +32,8 @@ CSRF_HEADER = "x-csrf-token"
 
 def _unit_of_work(request: Request) -> Iterator[Session]:
     """One session per request; unsafe methods commit once when the endpoint returns."""
-    write = request.method not in SAFE_METHODS
-    session = new_session(write=write)
-    try:
+    with unit_of_work(write=request.method not in SAFE_METHODS) as session:
         yield session
-        if write:
-            session.commit()
-        else:
-            session.rollback()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
-    if write:
-        run_after_commit_hooks()
 
 
 # scope="function": commit before the response is sent, so a commit error is the response.
