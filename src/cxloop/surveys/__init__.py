@@ -1,0 +1,1 @@
+"""Surveys: definitions, collection, distribution and the sampling planner."""
