@@ -53,6 +53,7 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "ingest_channel.": ("file", "rest", "webhook", "demo", "resubmit"),
     "holding_status.": ("active", "pending", "suspended", "cancelled", "ended"),
     "source_kind.": ("crm", "billing", "support", "web", "app", "pos", "other"),
+    "sampling.method.": ("shares", "proportional", "equal", "neyman"),
 }
 # Keys the web modules pass to templates as values (rendered there with ``t(error)``).
 PYTHON_KEYS = {"login.failed", "login.locked", "login.expired"}

@@ -14,6 +14,8 @@ def routers() -> list[APIRouter]:
     from cxloop.profiles import jobs as profiles_jobs
     from cxloop.profiles import web as profiles_web
     from cxloop.profiles.ingest import api as ingest_api
+    from cxloop.surveys import api as sampling_api
+    from cxloop.surveys import web as sampling_web
     from cxloop.web import pages
 
     profiles_jobs.register()
@@ -25,4 +27,6 @@ def routers() -> list[APIRouter]:
         pages.router,
         auth_web.router,
         profiles_web.router,
+        sampling_api.router,
+        sampling_web.router,
     ]
