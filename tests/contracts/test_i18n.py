@@ -155,12 +155,12 @@ def test_every_template_call_is_understood() -> None:
 def test_value_families_cover_the_code() -> None:
     from cxloop.core.permissions import ROLES
     from cxloop.profiles.ingest.fields import (
-        HOLDING_STATUSES,
-        SOURCE_KINDS,
         CHANNELS,
         CONSENT_CHANNELS,
         CONSENT_PURPOSES,
         ENTITIES,
+        HOLDING_STATUSES,
+        SOURCE_KINDS,
     )
     from cxloop.profiles.survivorship import RULES
 

@@ -1,25 +1,33 @@
 """kill -9 of the server in the middle of a large ingest, then the client re-sends: nothing accepted
-is lost, nothing is duplicated."""
+is lost, nothing is duplicated, and every stored record keeps its lineage.
+
+Killed twice over: while the server itself stores the first rows, and while worker processes
+store the rest of the file (a block already committed, the next one on its way).
+"""
 
 from __future__ import annotations
 
 import threading
 import time
+from functools import cache
 from pathlib import Path
 
 import httpx
 import orjson
+import pytest
 from sqlalchemy import func, select
 
 from cxloop.core.db import dispose_engines, unit_of_work
 from cxloop.journeys import queries as _journeys  # noqa: F401  (models registered)
 from cxloop.profiles.ingest.models import IngestBatch, RawRecord
-from tests.e2e.conftest import start_server
+from cxloop.profiles.ingest.pipeline import PARALLEL_AFTER
+from tests.e2e.conftest import _stop, start_server
 from tests.factories import World, make_source
 
-N = 60_000
+N = 150_000  # large enough for several worker blocks (parallel.BLOCK_CHARS)
 
 
+@cache
 def _events() -> bytes:
     lines = []
     for i in range(N):
@@ -39,13 +47,27 @@ def _events() -> bytes:
     return b"\n".join(lines) + b"\n"
 
 
-def _counts() -> tuple[int, int]:
+def _counts() -> tuple[int, int, int]:
+    """Interactions stored, those with complete lineage, and superseded versions kept."""
     from cxloop.journeys.models import Interaction
 
     with unit_of_work(write=False) as s:
+        rows = s.scalar(select(func.count()).select_from(Interaction)) or 0
+        traced = (
+            s.scalar(
+                select(func.count())
+                .select_from(Interaction)
+                .where(
+                    Interaction.payload.is_not(None),
+                    Interaction.batch_id.is_not(None),
+                    Interaction.line.is_not(None),
+                    func.length(Interaction.content_hash) == 64,
+                )
+            )
+            or 0
+        )
         raw = s.scalar(select(func.count()).select_from(RawRecord)) or 0
-        inter = s.scalar(select(func.count()).select_from(Interaction)) or 0
-    return int(raw), int(inter)
+    return int(rows), int(traced), int(raw)
 
 
 def _upload(url: str, key: str, data: bytes, out: dict[str, object]) -> None:
@@ -63,8 +85,9 @@ def _upload(url: str, key: str, data: bytes, out: dict[str, object]) -> None:
         out["error"] = repr(exc)
 
 
+@pytest.mark.parametrize("kill_after", [4000, PARALLEL_AFTER + 1], ids=["in-process", "in-workers"])
 def test_kill9_mid_ingest_then_resend_loses_and_duplicates_nothing(
-    world: World, tmp_path: Path
+    world: World, tmp_path: Path, kill_after: int
 ) -> None:
     make_source(world, "support", "support")
     data = _events()
@@ -75,16 +98,20 @@ def test_kill9_mid_ingest_then_resend_loses_and_duplicates_nothing(
     t.start()
     deadline = time.time() + 120
     while time.time() < deadline:
-        raw, _ = _counts()
-        if raw >= 4000:
+        rows, _, _ = _counts()
+        if rows >= kill_after:
             break
         time.sleep(0.05)
     server.kill9()
     t.join(timeout=60)
-    raw_at_kill, inter_at_kill = _counts()
+    rows_at_kill, traced_at_kill, raw_at_kill = _counts()
     assert "error" in out, "the upload should have been cut off by the kill"
-    assert 0 < raw_at_kill < N, raw_at_kill
-    assert raw_at_kill == inter_at_kill  # each committed chunk holds both the raw copy and the row
+    time.sleep(3)  # an orphaned ingest worker would have committed its block by now
+    assert _counts() == (rows_at_kill, traced_at_kill, raw_at_kill), "a writer outlived the kill"
+    assert 0 < rows_at_kill < N, rows_at_kill
+    # each committed chunk holds whole records: the row and its lineage (payload, batch, line)
+    assert traced_at_kill == rows_at_kill
+    assert raw_at_kill == 0  # all new records: no superseded version to keep
 
     server2 = start_server(tmp_path)
     try:
@@ -94,12 +121,16 @@ def test_kill9_mid_ingest_then_resend_loses_and_duplicates_nothing(
         rep = out2["body"]
         assert isinstance(rep, dict)
         assert rep["received"] == N and rep["accepted"] == N and rep["rejected"] == 0
-        assert rep["unchanged"] >= raw_at_kill  # what survived the crash was recognised
-        assert rep["created"] == N - rep["unchanged"]
-        assert _counts() == (N, N)  # nothing lost, nothing duplicated
+        assert rep["unchanged"] >= rows_at_kill  # what survived the crash was recognised
+        assert rep["created"] == N - rep["unchanged"] and rep["updated"] == 0
+        assert _counts() == (N, N, 0)  # nothing lost, nothing duplicated, nothing re-versioned
         with unit_of_work(write=False) as s:
-            distinct = s.scalar(select(func.count(func.distinct(RawRecord.external_id))))
+            from cxloop.journeys.models import Interaction
+
+            distinct = s.scalar(select(func.count(func.distinct(Interaction.external_id))))
             assert distinct == N
+            lines = s.scalar(select(func.count(func.distinct(Interaction.line))))
+            assert lines == N  # every line of the file is stored once
             batches = s.scalars(select(IngestBatch.status)).all()
             assert batches == ["done"]  # the same batch, resumed under its idempotency key
         # and a third send changes nothing at all
@@ -107,7 +138,6 @@ def test_kill9_mid_ingest_then_resend_loses_and_duplicates_nothing(
         _upload(server2.url, world.keys["admin"], data, out3)
         body3 = out3["body"]
         assert isinstance(body3, dict) and body3["replayed"] is True
-        assert _counts() == (N, N)
+        assert _counts() == (N, N, 0)
     finally:
-        server2.proc.terminate()
-        server2.proc.wait(timeout=10)
+        _stop(server2)

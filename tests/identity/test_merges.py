@@ -33,7 +33,9 @@ def test_manual_merge_then_undo_restores_both_and_keeps_them_apart(
     assert profile_of(client, loaded, "C4")["id"] != profile_of(client, loaded, "C5")["id"]
     r = client.post(f"/api/v1/customers/{a['id']}/merge", json={"other_id": b["id"]}, headers=h)
     assert r.status_code == 409 and r.json()["error"]["code"] == "identity.not_mergeable"
-    trail = client.get("/api/v1/audit", params={"entity_type": "profile", "entity_id": a["id"]}, headers=h).json()
+    trail = client.get(
+        "/api/v1/audit", params={"entity_type": "profile", "entity_id": a["id"]}, headers=h
+    ).json()
     actions = [e["action"] for e in trail]
     assert actions[:2] == ["identity.unmerge", "identity.merge"]
     assert trail[1]["after"]["absorbed"] == b["id"]

@@ -6,7 +6,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from cxloop.core.db import unit_of_work
+from cxloop.journeys import queries as _journeys  # noqa: F401  (models registered)
 from cxloop.profiles.ingest.models import RawRecord
+from cxloop.profiles.models import CustomerRecord
 from tests.factories import World, make_source, post_records
 
 GOOD = {
@@ -73,17 +75,29 @@ def test_resending_the_same_record_changes_nothing_and_an_update_is_a_new_versio
     upd = post_records(client, world, "crm", "customer", [moved]).json()
     assert (upd["created"], upd["updated"]) == (0, 1)
     with unit_of_work(write=False) as s:
-        versions = s.scalars(
-            select(RawRecord.version)
-            .where(RawRecord.external_id == "C-1")
-            .order_by(RawRecord.version)
+        kept = s.execute(
+            select(RawRecord.version, RawRecord.payload, RawRecord.content_hash).where(
+                RawRecord.external_id == "C-1"
+            )
         ).all()
-        assert versions == [1, 2]
-        payload = s.scalar(select(RawRecord.payload).where(RawRecord.version == 1))
-        assert payload == GOOD  # the raw record is kept exactly as received
-    # re-sending the older version does not roll the record back
+        current = s.execute(
+            select(
+                CustomerRecord.version, CustomerRecord.payload, CustomerRecord.content_hash
+            ).where(CustomerRecord.external_id == "C-1")
+        ).all()
+    # every version is kept, exactly as received: the superseded one in raw_records, the current
+    # one in its projection row
+    assert [tuple(r[:2]) for r in kept] == [(1, GOOD)]
+    assert [tuple(r[:2]) for r in current] == [(2, moved)]
+    assert kept[0][2] != current[0][2]
+    # re-sending the older version does not roll the record back, nor keep it twice
     old = post_records(client, world, "crm", "customer", [GOOD]).json()
-    assert old["unchanged"] == 1
+    assert (old["unchanged"], old["updated"], old["created"]) == (1, 0, 0)
+    newer = post_records(client, world, "crm", "customer", [moved]).json()
+    assert newer["unchanged"] == 1
+    with unit_of_work(write=False) as s:
+        assert s.scalar(select(CustomerRecord.version)) == 2
+        assert s.scalar(select(func.count()).select_from(RawRecord)) == 1
 
 
 def test_idempotency_key_replays_the_first_report(client: TestClient, world: World) -> None:
@@ -192,13 +206,20 @@ def test_nasty_values_are_stored_verbatim_or_rejected_by_name(
     assert reasons[6] == {"field": "text", "reason": "contains a NUL character"}
     assert reasons[7]["field"] == "text" and "too long" in reasons[7]["reason"]
     assert reasons[8] == {"field": "ended_at", "reason": "is before started_at"}
+    from cxloop.journeys.models import Interaction
+
     with unit_of_work(write=False) as s:
-        assert (
-            s.scalar(
-                select(func.count()).select_from(RawRecord).where(RawRecord.entity == "interaction")
+        stored = s.execute(
+            select(Interaction.external_id, Interaction.payload, Interaction.line).order_by(
+                Interaction.line
             )
-            == 3
-        )
+        ).all()
+    # the accepted rows only, each with its payload exactly as sent and its line in the batch
+    assert [tuple(r) for r in stored] == [
+        ("i1", nasty[0], 1),
+        ("i2", nasty[1], 2),
+        ("i3", nasty[2], 3),
+    ]
 
 
 def test_unknown_source_and_other_workspace_source_are_404(

@@ -689,3 +689,12 @@ def test_the_planner_is_pure() -> None:
                 if name.startswith("cxloop"):
                     assert name.startswith("cxloop.surveys.sampling"), (path.name, name)
                 assert name.split(".")[0] not in {"sqlalchemy", "fastapi", "starlette", "numpy"}
+
+
+def test_margins_too_small_to_plan_are_refused() -> None:
+    """A margin so small that e² underflows is an input error, not a division by zero."""
+    with pytest.raises(SamplingError) as exc:
+        sample_size_for_proportion(1e-300)
+    assert exc.value.field == "margin"
+    with pytest.raises(SamplingError):
+        nps_sample_size(1e-300)

@@ -17,3 +17,9 @@ IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 IdField = Annotated[int, Field(ge=1, le=MAX_ID)]
 """A record id in a JSON body."""
+
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+"""How many rows to skip when paging."""
+
+Page = Annotated[int, Query(ge=1, le=100_000)]
+"""A page number (pages of the web UI)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cxloop.core.clock import now
@@ -19,21 +19,27 @@ class Interaction(Base):
     __tablename__ = "interactions"
     __table_args__ = (
         UniqueConstraint("workspace_id", "source_id", "external_id"),
+        # A customer's timeline reads all their interactions and sorts them: leaving started_at
+        # out of this index makes it a third smaller and bulk ingest ~25% faster (ADR 0002).
+        Index("ix_interactions_customer", "workspace_id", "customer_source_id", "customer_ref"),
+        # Lookups are always by an issue key: rows without one are left out of the index.
         Index(
-            "ix_interactions_customer",
+            "ix_interactions_ws_issue",
             "workspace_id",
-            "customer_source_id",
-            "customer_ref",
-            "started_at",
+            "issue_key",
+            sqlite_where=text("issue_key IS NOT NULL"),
+            postgresql_where=text("issue_key IS NOT NULL"),
         ),
-        Index("ix_interactions_ws_issue", "workspace_id", "issue_key"),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
-    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
-    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    # No foreign keys on this high-volume table: checking three parents per row halved bulk
+    # ingest on PostgreSQL (ADR 0002). Workspaces and sources are never deleted, and the ingest,
+    # its only writer, takes these ids from the sources table in the same transaction.
+    workspace_id: Mapped[int] = mapped_column(IdType)
+    source_id: Mapped[int] = mapped_column(IdType)
     external_id: Mapped[str] = mapped_column(String(200))
-    customer_source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    customer_source_id: Mapped[int] = mapped_column(IdType)
     customer_ref: Mapped[str] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(default=1)
     content_hash: Mapped[str] = mapped_column(String(64))
@@ -50,3 +56,6 @@ class Interaction(Base):
     text: Mapped[str | None] = mapped_column(Text, nullable=True)
     context: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)  # the row exactly as received
+    batch_id: Mapped[int | None] = mapped_column(IdType, nullable=True)
+    line: Mapped[int | None] = mapped_column(nullable=True)

@@ -1,16 +1,23 @@
-"""The only write path of the journeys domain."""
+"""The only write path of the journeys domain.
+
+Interactions are projections of ingested records: ingest validates them, decides their versions
+and hands over rows in ``INTERACTION_COLUMNS`` order (DB-ready, see ``core.db.bulk_insert``).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from cxloop.core.db import upsert
+from cxloop.core import db
 from cxloop.journeys.models import Interaction
 
-_UPDATABLE = [
+_TABLE: Any = Interaction.__table__
+KEY = ("workspace_id", "source_id", "external_id")
+INTERACTION_COLUMNS = (
+    *KEY,
     "customer_source_id",
     "customer_ref",
     "version",
@@ -28,53 +35,38 @@ _UPDATABLE = [
     "text",
     "context",
     "received_at",
-]
+    "payload",
+    "batch_id",
+    "line",
+)
+LINEAGE = ("external_id", "version", "content_hash", "payload", "received_at", "batch_id", "line")
 
 
-def interaction_row(
-    workspace_id: int,
-    source_id: int,
-    customer_source_id: int,
-    values: dict[str, Any],
-    extra: dict[str, Any],
-    version: int,
-    content_hash: str,
-    received_at: datetime,
-) -> dict[str, Any]:
-    """Build the stored row of an interaction from validated canonical values."""
-    context = dict(values.get("context") or {})
-    if extra:
-        context.setdefault("source_fields", extra)
-    return {
-        "workspace_id": workspace_id,
-        "source_id": source_id,
-        "external_id": values["external_id"],
-        "customer_source_id": customer_source_id,
-        "customer_ref": values["customer_id"],
-        "version": version,
-        "content_hash": content_hash,
-        "channel": values["channel"],
-        "type": values["type"],
-        "direction": values.get("direction", "inbound"),
-        "started_at": values["started_at"],
-        "ended_at": values.get("ended_at"),
-        "agent": values.get("agent"),
-        "team": values.get("team"),
-        "issue_key": values.get("issue_key"),
-        "outcome": values.get("outcome"),
-        "transferred": bool(values.get("transferred", False)),
-        "text": values.get("text"),
-        "context": context,
-        "received_at": received_at,
-    }
-
-
-def upsert_interactions(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert interactions or replace them with a newer version (keyed by source and id)."""
-    upsert(
+def current_interactions(
+    session: Session, workspace_id: int, source_id: int, external_ids: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """``(external_id, id, content_hash, version)`` of the stored interactions with these ids."""
+    return db.bulk_select(
         session,
-        Interaction.__table__,
-        rows,
-        ["workspace_id", "source_id", "external_id"],
-        _UPDATABLE,
+        _TABLE,
+        ("external_id", "id", "content_hash", "version"),
+        {"workspace_id": workspace_id, "source_id": source_id},
+        "external_id",
+        external_ids,
     )
+
+
+def interaction_lineage(session: Session, ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    """``LINEAGE`` of interactions by id, DB-ready (to keep them before they are replaced)."""
+    return db.bulk_select(session, _TABLE, LINEAGE, {}, "id", ids)
+
+
+def insert_interactions(session: Session, rows: Sequence[Sequence[Any]]) -> None:
+    """Insert new interactions (rows in ``INTERACTION_COLUMNS`` order)."""
+    db.bulk_insert(session, _TABLE, INTERACTION_COLUMNS, rows)
+
+
+def replace_interactions(session: Session, rows: Sequence[tuple[int, Sequence[Any]]]) -> None:
+    """Replace stored interactions by a newer version: ``(id, row as for insert)``."""
+    n = len(KEY)
+    db.bulk_update(session, _TABLE, INTERACTION_COLUMNS[n:], [(*row[n:], id_) for id_, row in rows])

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from cxloop.auth.dependencies import CurrentActor, DbSession
 from cxloop.core import jobs
 from cxloop.core.errors import NotFound
-from cxloop.core.params import IdPath
+from cxloop.core.params import IdPath, Offset
 from cxloop.core.permissions import IDENTITY_REVIEW
 from cxloop.core.tenancy import Workspace
 from cxloop.profiles import access, queries, service
@@ -96,7 +96,7 @@ def review(
     actor: CurrentActor,
     response: Response,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Any:
     """Matches waiting for a decision; the total is in X-Total-Count."""
     access.require(actor, IDENTITY_REVIEW)

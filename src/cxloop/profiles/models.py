@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     Float,
@@ -63,6 +64,9 @@ class CustomerRecord(Base):
     version: Mapped[int] = mapped_column(default=1)
     content_hash: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)  # the row exactly as received
+    batch_id: Mapped[int | None] = mapped_column(IdType, nullable=True)
+    line: Mapped[int | None] = mapped_column(nullable=True)
     source_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     full_name: Mapped[str] = mapped_column(String(300), default="")
     name_key: Mapped[str] = mapped_column(String(300), default="")
@@ -176,6 +180,9 @@ class Holding(Base):
     contract_end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     attributes: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)  # the row exactly as received
+    batch_id: Mapped[int | None] = mapped_column(IdType, nullable=True)
+    line: Mapped[int | None] = mapped_column(nullable=True)
 
 
 class Order(Base):
@@ -203,6 +210,9 @@ class Order(Base):
     description: Mapped[str | None] = mapped_column(Text, nullable=True)
     attributes: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)  # the row exactly as received
+    batch_id: Mapped[int | None] = mapped_column(IdType, nullable=True)
+    line: Mapped[int | None] = mapped_column(nullable=True)
 
 
 class ConsentRecord(Base):
@@ -228,6 +238,9 @@ class ConsentRecord(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)  # the row exactly as received
+    batch_id: Mapped[int | None] = mapped_column(IdType, nullable=True)
+    line: Mapped[int | None] = mapped_column(nullable=True)
 
 
 class PreferenceRecord(Base):
@@ -254,3 +267,6 @@ class PreferenceRecord(Base):
     timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)  # the row exactly as received
+    batch_id: Mapped[int | None] = mapped_column(IdType, nullable=True)
+    line: Mapped[int | None] = mapped_column(nullable=True)

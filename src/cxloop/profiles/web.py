@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from cxloop.auth.dependencies import DbSession, WebActor, web_require
 from cxloop.core.actor import Actor
 from cxloop.core.errors import from_validation
-from cxloop.core.params import IdPath
+from cxloop.core.params import IdPath, Page
 from cxloop.core.permissions import IDENTITY_REVIEW, INGEST_WRITE, SOURCES_MANAGE
 from cxloop.profiles import access, queries, service
 from cxloop.profiles.ingest import errors as ingest_errors
@@ -70,7 +70,7 @@ def detach(record_id: IdPath, session: DbSession, actor: Reviewer) -> Response:
 
 
 @router.get("/identity/review", response_class=HTMLResponse)
-def review(request: Request, session: DbSession, actor: Reviewer, page: int = 1) -> Response:
+def review(request: Request, session: DbSession, actor: Reviewer, page: Page = 1) -> Response:
     """The review queue."""
     page = max(page, 1)
     items, total = queries.review_queue(session, actor, 20, (page - 1) * 20)
@@ -206,7 +206,7 @@ def upload(
 
 @router.get("/batches/{batch_id}", response_class=HTMLResponse)
 def batch(
-    request: Request, batch_id: IdPath, session: DbSession, actor: Ingester, page: int = 1
+    request: Request, batch_id: IdPath, session: DbSession, actor: Ingester, page: Page = 1
 ) -> Response:
     """An import: its counts and its rejected rows."""
     b = ingest_queries.get_batch(session, actor, batch_id)

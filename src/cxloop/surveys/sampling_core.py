@@ -19,6 +19,9 @@ INTEGER_TOLERANCE = 1e-9
 SUM_TOLERANCE = 1e-6
 
 
+MIN_MARGIN = 1e-6  # below this e² loses precision and no survey could reach it anyway
+
+
 class SamplingError(ValueError):
     """An impossible planner input: ``field`` names the input, ``reason`` says what is wrong."""
 
@@ -174,6 +177,10 @@ def plan_size(
 ) -> tuple[float, int, float | None, int, list[str]]:
     """n0 = z² var / e², n0 rounded up, n0 / (1 + (n0 - 1) / N) and the final size (1..N)."""
     notes: list[str] = []
+    if margin < MIN_MARGIN:
+        raise SamplingError(
+            "margin", f"is too small to plan for (at least {MIN_MARGIN:g}, got {margin:g})"
+        )
     n0 = z * z * variance / (margin * margin)
     n0_rounded = max(1, ceil_count(n0))
     n_fpc: float | None = None

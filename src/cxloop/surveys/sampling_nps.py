@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 
 from cxloop.surveys.sampling_core import (
+    MIN_MARGIN,
     SUM_TOLERANCE,
     InvitationPlan,
     SamplingError,
@@ -178,6 +179,10 @@ def nps_sample_size(
         notes.append(
             f"the margin is in NPS points: {e:g} means +/-{e:g} points "
             f"(for +/-{e * 100:g} points give {e * 100:g})"
+        )
+    if e / 100.0 < MIN_MARGIN:
+        raise SamplingError(
+            "margin", f"is too small to plan for (at least {MIN_MARGIN * 100:g} NPS points)"
         )
     pop = check_population(population)
     z = z_score(conf)

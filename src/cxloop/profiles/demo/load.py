@@ -58,7 +58,7 @@ def _workspace(slug: str) -> tuple[int, date]:
                     actor,
                     UserCreate(
                         email=email, name=name, role=role, password=DEMO_PASSWORD, language=lang
-                    ),  # type: ignore[arg-type]
+                    ),
                 )
         for name, (kind, rank, tz, mapping) in SOURCES.items():
             try:
@@ -69,7 +69,7 @@ def _workspace(slug: str) -> tuple[int, date]:
                     actor,
                     SourceCreate(
                         name=name,
-                        kind=kind,  # type: ignore[arg-type]
+                        kind=kind,
                         trust_rank=rank,
                         timezone=tz,
                         field_mapping={"customer": mapping} if mapping else {},

@@ -100,7 +100,8 @@ def build(n_people: int = 5000, seed: int = 7, anchor: date | None = None) -> Wo
     people, records = demo_world(n_people=n_people, seed=seed)
     world = World(anchor)
     country_of = dict(zip(people["person_id"], people["country"], strict=True))
-    for rec in records.to_dict("records"):
+    rec: dict[str, Any]
+    for rec in records.to_dict("records"):  # type: ignore[assignment]
         src, ext, person = rec["source"], rec["external_id"], int(rec["person_id"])
         world.truth[(src, ext)] = person
         world.add(src, "customer", _customer_row(src, rec))

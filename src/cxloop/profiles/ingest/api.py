@@ -38,6 +38,8 @@ from cxloop.profiles.ingest.schemas import (
 router = APIRouter(prefix="/api/v1", tags=["ingest"])
 Manager = Annotated[Actor, Depends(require(SOURCES_MANAGE))]
 Writer = Annotated[Actor, Depends(require(INGEST_WRITE))]
+MAX_ID = 2**63 - 1  # ids are 64-bit: anything larger is a 422, not an overflow
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.get("/sources", response_model=list[SourceRead])
@@ -217,7 +219,7 @@ def list_batches(
     actor: CurrentActor,
     source: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> Any:
     """Recent batches, newest first."""
     source_id = service.get_source(session, actor, source).id if source else None
@@ -225,7 +227,7 @@ def list_batches(
 
 
 @router.get("/batches/{batch_id}", response_model=BatchRead)
-def get_batch(batch_id: int, session: DbSession, actor: CurrentActor) -> Any:
+def get_batch(batch_id: IdPath, session: DbSession, actor: CurrentActor) -> Any:
     """One batch."""
     return queries.get_batch(session, actor, batch_id)
 
@@ -235,11 +237,11 @@ def list_rejected(
     session: DbSession,
     actor: CurrentActor,
     response: Response,
-    batch_id: int | None = None,
+    batch_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     source: str | None = None,
     include_resubmitted: bool = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> Any:
     """Rejected records with where and why; the total is in the X-Total-Count header."""
     source_id = service.get_source(session, actor, source).id if source else None
@@ -252,7 +254,7 @@ def list_rejected(
 
 @router.get("/batches/{batch_id}/rejected.{fmt}", response_model=None)
 def download_rejected(
-    batch_id: int, fmt: Literal["csv", "jsonl"], session: DbSession, actor: CurrentActor
+    batch_id: IdPath, fmt: Literal["csv", "jsonl"], session: DbSession, actor: CurrentActor
 ) -> Response:
     """Download a batch's rejected rows to fix and re-upload (spreadsheet-safe CSV or JSONL)."""
     records = list(queries.iter_rejected(session, actor, batch_id))
@@ -271,7 +273,7 @@ def download_rejected(
 
 @router.post("/rejected/{rejected_id}/resubmit", response_model=BatchReport)
 def resubmit(
-    rejected_id: int,
+    rejected_id: IdPath,
     session: DbSession,
     actor: Writer,
     record: dict[str, Any] | None = None,

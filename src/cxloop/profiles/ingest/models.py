@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cxloop.core.clock import now
@@ -64,7 +64,13 @@ class IngestBatch(Base):
 
 
 class RawRecord(Base):
-    """An immutable copy of a record as received; one row per distinct content (a version)."""
+    """A superseded version of a record, immutable, exactly as received.
+
+    The current version of a record lives in its projection row (customer_records, holdings,
+    orders, consents, preferences, interactions), which carries the same lineage columns; when a
+    new version arrives, the current one is copied here first. A projection row and its raw
+    records together hold every version ever received.
+    """
 
     __tablename__ = "raw_records"
     __table_args__ = (
@@ -79,7 +85,7 @@ class RawRecord(Base):
     external_id: Mapped[str] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(default=1)
     content_hash: Mapped[str] = mapped_column(String(64))
-    payload: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_batches.id"), nullable=True)
     line: Mapped[int | None] = mapped_column(nullable=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -21,7 +21,7 @@ SNIFF_BYTES = 64 * 1024
 FORMATS = ("csv", "jsonl", "json")
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedRow:
     """One record read from a file: its first line number, the fields, and its raw text."""
 
@@ -29,6 +29,7 @@ class ParsedRow:
     row: dict[str, Any] | None
     raw: str
     error: str | None = None
+    json: bool = True  # whether ``raw`` is the row's JSON text (the payload kept as received)
 
 
 class FileProblem(ValueError):
@@ -89,16 +90,18 @@ def iter_file(
     filename: str | None = None,
     fmt: str | None = None,
     encoding: str | None = None,
-) -> tuple[str, str, Iterator[ParsedRow]]:
+) -> tuple[str, str, Iterable[ParsedRow]]:
     """Open an uploaded file; return (format, encoding, rows)."""
     head = stream.read(SNIFF_BYTES)
     enc, bom = detect_encoding(head, encoding)
     sample = codecs.getincrementaldecoder(enc)(errors="replace").decode(head[bom:], final=False)
     stream.seek(bom)
-    text = io.TextIOWrapper(stream, encoding=enc, errors="surrogateescape", newline="")
     chosen = fmt or detect_format(filename, sample)
     if chosen not in FORMATS:
         raise FileProblem(f"unknown format {chosen!r}; use one of {', '.join(FORMATS)}")
+    if chosen == "jsonl" and enc == "utf-8" and b"\r" not in head.replace(b"\r\n", b""):
+        return chosen, enc, iter_jsonl(stream)  # read as bytes (see JsonLines)
+    text = io.TextIOWrapper(stream, encoding=enc, errors="surrogateescape", newline="")
     if chosen == "csv":
         return chosen, enc, iter_csv(text, sample)
     if chosen == "jsonl":
@@ -166,9 +169,10 @@ def _csv_rows(
                 None,
                 raw,
                 f"has {len(fields)} fields but the header has {len(names)}",
+                json=False,
             )
             continue
-        yield ParsedRow(start, dict(zip(names, fields, strict=True)), raw)
+        yield ParsedRow(start, dict(zip(names, fields, strict=True)), raw, json=False)
 
 
 def _loads(line: str) -> tuple[Any, str | None]:
@@ -181,19 +185,67 @@ def _loads(line: str) -> tuple[Any, str | None]:
         return None, f"is not valid JSON: {msg}"
 
 
-def iter_jsonl(text: io.TextIOWrapper | io.StringIO) -> Iterator[ParsedRow]:
+def parse_line(number: int, line: str) -> ParsedRow | None:
+    """The row of one JSON Lines line (None for a blank line)."""
+    stripped = line.strip()
+    if not stripped:
+        return None
+    try:
+        value = orjson.loads(stripped)
+    except orjson.JSONDecodeError:
+        return ParsedRow(number, None, stripped, _loads(stripped)[1])
+    if value.__class__ is dict:
+        return ParsedRow(number, value, stripped)
+    return ParsedRow(number, None, stripped, "must be a JSON object")
+
+
+def _text(line: str | bytes) -> str:
+    return line.decode("utf-8", "surrogateescape") if isinstance(line, bytes) else line
+
+
+def parse_lines(first: int, lines: Sequence[str | bytes]) -> list[ParsedRow]:
+    """Rows of consecutive JSON Lines (text, or UTF-8 bytes), the first one numbered ``first``."""
+    out: list[ParsedRow] = []
+    for number, line in enumerate(lines, start=first):
+        row = parse_line(number, _text(line))
+        if row is not None:
+            out.append(row)
+    return out
+
+
+class JsonLines:
+    """Rows of a JSON Lines file: iterated as rows, or read as blocks of raw lines (to be parsed
+    elsewhere, e.g. by worker processes); both ways share one position in the file.
+
+    A UTF-8 file is read as bytes (its lines end at ``\\n``), so that blocks are handed over
+    without being decoded here; any other file is read as text.
+    """
+
+    def __init__(self, source: io.TextIOWrapper | io.StringIO | IO[bytes]) -> None:
+        self.source = source
+        self.next_line = 1
+
+    def block(self, size_hint: int) -> tuple[int, Sequence[str | bytes]] | None:
+        """The next ~``size_hint`` characters of whole lines and the number of the first one."""
+        lines = self.source.readlines(size_hint)
+        if not lines:
+            return None
+        first = self.next_line
+        self.next_line += len(lines)
+        return first, lines
+
+    def __iter__(self) -> Iterator[ParsedRow]:
+        # line by line, so that a consumer stopping early leaves the rest to ``blocks``
+        for line in self.source:
+            self.next_line += 1
+            row = parse_line(self.next_line - 1, _text(line))
+            if row is not None:
+                yield row
+
+
+def iter_jsonl(text: io.TextIOWrapper | io.StringIO | IO[bytes]) -> JsonLines:
     """Rows of a JSON Lines file (one object per line; blank lines skipped)."""
-    for number, line in enumerate(text, start=1):
-        stripped = line.strip()
-        if not stripped:
-            continue
-        value, problem = _loads(stripped)
-        if problem:
-            yield ParsedRow(number, None, stripped, problem)
-        elif not isinstance(value, dict):
-            yield ParsedRow(number, None, stripped, "must be a JSON object")
-        else:
-            yield ParsedRow(number, value, stripped)
+    return JsonLines(text)
 
 
 def iter_json_array(text: io.TextIOWrapper | io.StringIO) -> Iterator[ParsedRow]:
@@ -232,11 +284,12 @@ def printable(raw: str) -> str:
 def rows_from_objects(records: list[Any]) -> Iterator[ParsedRow]:
     """Rows of a REST batch, numbered by position from 1."""
     for index, item in enumerate(records, start=1):
+        json = True
         try:
             raw = orjson.dumps(item).decode()
         except (TypeError, orjson.JSONEncodeError):
-            raw = repr(item)[:10000]
+            raw, json = repr(item)[:10000], False
         if not isinstance(item, dict):
-            yield ParsedRow(index, None, raw, "must be a JSON object")
+            yield ParsedRow(index, None, raw, "must be a JSON object", json)
         else:
-            yield ParsedRow(index, item, raw)
+            yield ParsedRow(index, item, raw, json=json)

@@ -1,44 +1,33 @@
-"""The write path of ingest: sources, batches, raw records with lineage, projections, rejects.
+"""The write path of ingest: sources, batches, and the processing of their rows.
 
-Large files commit every chunk (``commit_every``) so that a crash keeps what was already accepted;
-re-sending the same file under the same idempotency key then continues where it stopped, because a
-record whose content is already stored is counted as unchanged, never written twice.
+Rows are validated, hashed and stored with their lineage by ``pipeline`` (see there for commits
+and crash safety); a record whose content is already stored is counted as unchanged, never
+written twice, so a batch re-sent under the same idempotency key continues where it stopped.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from itertools import islice
+from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import orjson
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from cxloop.core import audit, clock, jobs
 from cxloop.core.actor import Actor
 from cxloop.core.config import get_settings
 from cxloop.core.crypto import token
-from cxloop.core.db import upsert
 from cxloop.core.permissions import INGEST_WRITE, SOURCES_MANAGE
 from cxloop.core.tenancy import Workspace
-from cxloop.profiles.ingest import errors, projections
-from cxloop.profiles.ingest.models import IngestBatch, RawRecord, RejectedRecord, Source
-from cxloop.profiles.ingest.parsing import FileProblem, ParsedRow, printable
-from cxloop.profiles.ingest.schemas import (
-    BatchReport,
-    RowError,
-    SourceCreate,
-    SourceUpdate,
-)
-from cxloop.profiles.ingest.validation import Canonical, Validator, content_hash
+from cxloop.profiles.ingest import errors, pipeline
+from cxloop.profiles.ingest.models import IngestBatch, RejectedRecord, Source
+from cxloop.profiles.ingest.parsing import ParsedRow
+from cxloop.profiles.ingest.pipeline import Run
+from cxloop.profiles.ingest.projections import Context
+from cxloop.profiles.ingest.schemas import BatchReport, SourceCreate, SourceUpdate
+from cxloop.profiles.ingest.validation import Validator
 
-CHUNK = 2000
-MAX_REPORTED_ERRORS = 100
-MAX_RAW_CHARS = 1_200_000
 RESOLVE_JOB = "identity.resolve_pending"
 
 
@@ -100,7 +89,9 @@ def create_source(session: Session, actor: Actor, data: SourceCreate) -> Source:
 def get_source(session: Session, actor: Actor, ref: str | int) -> Source:
     """A source of the actor's workspace by name or id, else 404."""
     stmt = select(Source).where(Source.workspace_id == actor.workspace_id)
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.isascii() and ref.isdigit()):
+        if int(ref) > 2**63 - 1:
+            raise errors.source_not_found(ref)
         stmt = stmt.where(Source.id == int(ref))
     else:
         stmt = stmt.where(Source.name == ref)
@@ -192,76 +183,7 @@ def open_batch(
     return batch, False
 
 
-@dataclass
-class _Run:
-    batch: IngestBatch
-    errors: list[RowError] = field(default_factory=list)
-    truncated: bool = False
-    problem: FileProblem | None = None
-
-    def guarded(self, rows: Iterable[ParsedRow]) -> Iterator[ParsedRow]:
-        """Rows until the file cannot be read further; the problem is kept, not raised."""
-        try:
-            yield from rows
-        except FileProblem as exc:
-            self.problem = exc
-
-    def reject(
-        self,
-        session: Session,
-        line: int | None,
-        ext: str | None,
-        errs: list[dict[str, str]],
-        raw: str,
-    ) -> None:
-        b = self.batch
-        b.rejected += 1
-        stored = printable(raw)
-        if len(stored) > MAX_RAW_CHARS:
-            stored = stored[:MAX_RAW_CHARS] + f"\n[truncated: {len(raw):,} characters in all]"
-        session.add(
-            RejectedRecord(
-                workspace_id=b.workspace_id,
-                source_id=b.source_id,
-                batch_id=b.id,
-                entity=b.entity,
-                line=line,
-                external_id=ext[:200] if ext else None,
-                errors=errs,
-                raw=stored,
-                created_at=clock.now(),
-            )
-        )
-        if len(self.errors) < MAX_REPORTED_ERRORS:
-            self.errors.append(RowError(line=line, external_id=ext, errors=errs))
-        else:
-            self.truncated = True
-
-
-def _raw_of(pr: ParsedRow) -> str:
-    """The rejected row as a JSON object with its source field names (re-submittable)."""
-    if pr.row is not None:
-        try:
-            return orjson.dumps(pr.row).decode()
-        except (TypeError, orjson.JSONEncodeError):
-            pass
-    return pr.raw
-
-
-def _chunks(rows: Iterable[ParsedRow], size: int) -> Iterator[list[ParsedRow]]:
-    it = iter(rows)
-    while chunk := list(islice(it, size)):
-        yield chunk
-
-
-def _lock_source(session: Session, source: Source) -> None:
-    """Serialise concurrent ingests into one source (SQLite already has one writer)."""
-    if session.get_bind().dialect.name == "postgresql":
-        key = int.from_bytes(hashlib.sha256(f"ingest:{source.id}".encode()).digest()[:7], "big")
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
-
-
-def _context(session: Session, source: Source) -> projections.Context:
+def _context(session: Session, source: Source, batch: IngestBatch) -> Context:
     ws = session.get(Workspace, source.workspace_id)
     names = dict(
         session.execute(
@@ -269,7 +191,8 @@ def _context(session: Session, source: Source) -> projections.Context:
         ).all()
     )
     region = source.default_region or (ws.default_region if ws else None) or "US"
-    return projections.Context(source.workspace_id, source.id, region, clock.now(), names)
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    return Context(source.workspace_id, source.id, region, clock.now(), names, batch.id, sqlite)
 
 
 def process(
@@ -282,7 +205,7 @@ def process(
 ) -> BatchReport:
     """Validate and store rows into a batch; return its report."""
     _require(actor, INGEST_WRITE)
-    ctx = _context(session, source)
+    ctx = _context(session, source, batch)
     validator = Validator(
         batch.entity,
         (source.field_mapping or {}).get(batch.entity),
@@ -290,119 +213,13 @@ def process(
         ctx.region,
         get_settings().max_field_chars,
     )
-    run = _Run(batch)
-    for chunk in _chunks(run.guarded(rows), CHUNK):
-        _lock_source(session, source)
-        valid: list[tuple[ParsedRow, Canonical]] = []
-        for pr in chunk:
-            batch.received += 1
-            if pr.error is not None or pr.row is None:
-                reason = pr.error or "is empty"
-                run.reject(session, pr.line, None, [{"field": "(row)", "reason": reason}], pr.raw)
-                continue
-            canon, errs = validator.validate(pr.row)
-            if canon is None:
-                ext = pr.row.get("external_id") or pr.row.get("id")
-                run.reject(
-                    session,
-                    pr.line,
-                    str(ext) if isinstance(ext, str | int) else None,
-                    [e.as_dict() for e in errs],
-                    _raw_of(pr),
-                )
-                continue
-            valid.append((pr, canon))
-        _store(session, ctx, batch, valid, run)
-        session.flush()
-        if commit_every_chunk:
-            session.commit()
+    run = Run(batch)
+    pipeline.ingest(session, ctx, validator, run, rows, commit_every_chunk)
     return finish(session, actor, source, batch, run)
 
 
-def _store(
-    session: Session,
-    ctx: projections.Context,
-    batch: IngestBatch,
-    valid: list[tuple[ParsedRow, Canonical]],
-    run: _Run,
-) -> None:
-    if not valid:
-        return
-    entity = batch.entity
-    ext_ids = list({c.external_id for _, c in valid})
-    known: set[tuple[str, str]] = set()
-    latest: dict[str, int] = {}
-    for i in range(0, len(ext_ids), 900):
-        for ext, digest, version in session.execute(
-            select(RawRecord.external_id, RawRecord.content_hash, RawRecord.version).where(
-                RawRecord.workspace_id == ctx.workspace_id,
-                RawRecord.source_id == ctx.source_id,
-                RawRecord.entity == entity,
-                RawRecord.external_id.in_(ext_ids[i : i + 900]),
-            )
-        ):
-            known.add((ext, digest))
-            latest[ext] = max(latest.get(ext, 0), version)
-    build = projections.BUILDERS[entity]
-    raw_rows: list[dict[str, Any]] = []
-    proj: dict[str, dict[str, Any]] = {}
-    for pr, canon in valid:
-        digest = content_hash(canon.content())
-        ext = canon.external_id
-        if (ext, digest) in known:
-            batch.accepted += 1
-            batch.unchanged += 1
-            continue
-        version = latest.get(ext, 0) + 1
-        row = build(ctx, canon, version, digest)
-        if row is None:
-            run.reject(
-                session,
-                pr.line,
-                ext,
-                [
-                    {
-                        "field": "customer_source",
-                        "reason": f"names no source of this workspace "
-                        f"({canon.values.get('customer_source')!r})",
-                    }
-                ],
-                _raw_of(pr),
-            )
-            continue
-        known.add((ext, digest))
-        latest[ext] = version
-        batch.accepted += 1
-        if version == 1:
-            batch.created += 1
-        else:
-            batch.updated += 1
-        proj[ext] = row
-        raw_rows.append(
-            {
-                "workspace_id": ctx.workspace_id,
-                "source_id": ctx.source_id,
-                "entity": entity,
-                "external_id": ext,
-                "version": version,
-                "content_hash": digest,
-                "payload": pr.row,
-                "received_at": ctx.received_at,
-                "batch_id": batch.id,
-                "line": pr.line,
-            }
-        )
-    upsert(
-        session,
-        RawRecord.__table__,
-        raw_rows,
-        ["workspace_id", "source_id", "entity", "external_id", "content_hash"],
-    )
-    projections.write(session, entity, list(proj.values()))
-
-
 def finish(
-    session: Session, actor: Actor, source: Source, batch: IngestBatch, run: _Run | None = None
+    session: Session, actor: Actor, source: Source, batch: IngestBatch, run: Run | None = None
 ) -> BatchReport:
     """Close a batch, queue identity resolution if customers changed, and report."""
     batch.status = "done"
@@ -432,7 +249,7 @@ def fail(session: Session, batch: IngestBatch, reason: str, line: int | None) ->
 
 
 def report(
-    source: Source, batch: IngestBatch, run: _Run | None = None, job_id: int | None = None
+    source: Source, batch: IngestBatch, run: Run | None = None, job_id: int | None = None
 ) -> BatchReport:
     """The report of a batch."""
     return BatchReport(

@@ -1,34 +1,31 @@
-"""Row validation: map a source row onto canonical fields, parse types, name every problem.
+"""Row validation (the reference): map a source row onto fields, parse it, name every problem.
 
 Pure functions. A row either yields a canonical record (typed values plus the extra fields kept as
-attributes) or a list of ``FieldError`` naming the field and the reason; never an exception.
+attributes) or a list of ``FieldError`` naming the field and the reason; never an exception. The
+column validator (``columns.py``) must agree with this one on every row; a property test holds
+them together.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, tzinfo
-from decimal import Decimal, InvalidOperation
+from datetime import UTC, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
-import phonenumbers
 
+from cxloop.profiles.ingest import values as v
 from cxloop.profiles.ingest.fields import CURRENCY_EXPONENTS, SPECS, FieldSpec
 
 MAX_KEYS = 300
+MAX_EXTRA_INT = 2**63 - 1
 IGNORED_COLUMNS = frozenset({"_line", "_errors"})  # added by our own rejected-rows download
-_EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]{2,}$")
-_LANG = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
-_QUIET = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 _KEY_CLEAN = re.compile(r"[\s\-./]+")
-_TRUE = {"true", "t", "yes", "y", "1", "on", "是", "ใช่"}
-_FALSE = {"false", "f", "no", "n", "0", "off", "否", "ไม่"}
-_LIST_SPLIT = re.compile(r"\s*[;|,]\s*")
-_REGIONS = frozenset(phonenumbers.SUPPORTED_REGIONS)
 
 
 @dataclass
@@ -51,22 +48,9 @@ class Canonical:
     values: dict[str, Any]
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def content(self) -> dict[str, Any]:
-        """The JSON-ready content whose hash identifies this version."""
-        return {"values": _jsonable(self.values), "extra": self.extra}
 
-
-def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in values.items():
-        out[k] = v.isoformat() if isinstance(v, date | datetime) else v
-    return out
-
-
-def content_hash(content: dict[str, Any]) -> str:
-    """SHA-256 of the canonical JSON of a record's content."""
-    import hashlib
-
+def content_hash(content: Sequence[Any]) -> str:
+    """SHA-256 of a record's content: its values in field order, then its extra fields."""
     return hashlib.sha256(orjson.dumps(content, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
@@ -75,21 +59,9 @@ def clean_key(key: str) -> str:
     return _KEY_CLEAN.sub("_", unicodedata.normalize("NFKC", key).strip().casefold()).strip("_")
 
 
-def _string_problem(value: str, limit: int) -> str | None:
-    """Why a raw string cannot be stored as is, or None."""
-    if limit and len(value) > limit:
-        return f"is too long ({len(value):,} characters; the limit is {limit:,})"
-    if "\x00" in value:
-        return "contains a NUL character"
-    for ch in value:
-        if "\ud800" <= ch <= "\udfff":
-            if "\udc80" <= ch <= "\udcff":
-                return (
-                    f"has a byte (0x{ord(ch) - 0xDC00:02X}) that is not valid in the file's "
-                    "encoding; re-save the file as UTF-8"
-                )
-            return "contains invalid Unicode (a lone surrogate)"
-    return None
+def blank(value: Any) -> bool:
+    """Whether a value counts as not given (null or only white space)."""
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 class Validator:
@@ -104,7 +76,10 @@ class Validator:
         max_field_chars: int = 65_536,
     ) -> None:
         self.entity = entity
+        self.mapping = mapping
+        self.timezone = timezone
         self.specs = SPECS[entity]
+        self.names = tuple(s.name for s in self.specs)
         self.max_field_chars = max_field_chars
         self.default_region = default_region
         try:
@@ -121,6 +96,10 @@ class Validator:
         for src, dst in (mapping or {}).items():
             self.lookup[clean_key(src)] = dst
 
+    def content(self, rec: Canonical) -> tuple[Any, ...]:
+        """What the content hash is taken of: the values in field order, then the extras."""
+        return (*(rec.values.get(n) for n in self.names), rec.extra)
+
     def validate(self, row: dict[str, Any]) -> tuple[Canonical | None, list[FieldError]]:
         """Validate one row; return the canonical record or the errors."""
         if not isinstance(row, dict):
@@ -134,13 +113,16 @@ class Validator:
             if not isinstance(key, str):
                 errors.append(FieldError(str(key), "field names must be text"))
                 continue
-            kp = _string_problem(key, 200)
+            kp = v.string_problem(key, 200)
             if kp:
                 errors.append(FieldError(key[:60], f"field name {kp}"))
                 continue
-            if value is None or (isinstance(value, str) and not value.strip()):
+            if blank(value):
                 continue
             if key in IGNORED_COLUMNS:
+                problem = self.extra_problem(value)
+                if problem:
+                    errors.append(FieldError(key, problem))
                 continue
             ck = clean_key(key)
             name = self.lookup.get(ck)
@@ -148,7 +130,7 @@ class Validator:
                 name = ck[:-6]
                 value = _Minor(value)
             if name is None:
-                problem = self._extra_problem(value)
+                problem = self.extra_problem(value)
                 if problem:
                     errors.append(FieldError(key, problem))
                 else:
@@ -162,44 +144,50 @@ class Validator:
         for spec in self.specs:
             raw = given.get(spec.name)
             if raw is None:
-                if spec.required and not self._defaultable(spec.name):
+                if spec.required and not self.defaultable(spec.name):
                     errors.append(FieldError(spec.name, "is required"))
                 continue
-            parsed, problem = self._parse(spec, raw, given)
+            parsed, problem = self.parse(spec, raw, given)
             if problem:
                 errors.append(FieldError(spec.name, problem))
             elif parsed is not None:
                 values[spec.name] = parsed
         if not errors:
-            errors.extend(self._cross_checks(values))
+            errors.extend(self.cross_checks(values))
         if errors:
             return None, errors
-        external_id = values.get("external_id") or self._default_external_id(values)
+        external_id = values.get("external_id") or self.default_external_id(values)
         values["external_id"] = external_id
         return Canonical(external_id, values, extra), []
 
-    def _defaultable(self, name: str) -> bool:
+    def defaultable(self, name: str) -> bool:
+        """Whether a missing required field gets a default (the id of consents and preferences)."""
         return name == "external_id" and self.entity in ("consent", "preference")
 
-    def _default_external_id(self, values: dict[str, Any]) -> str:
+    def default_external_id(self, values: dict[str, Any]) -> str:
+        """The id of a consent or preference given without one."""
         if self.entity == "consent":
             return f"{values['customer_id']}:{values['channel']}:{values['purpose']}"
         return str(values["customer_id"])
 
-    def _extra_problem(self, value: Any) -> str | None:
+    def extra_problem(self, value: Any) -> str | None:
+        """Why a value of a column that is not a canonical field cannot be kept, or None."""
         if isinstance(value, str):
-            return _string_problem(value, self.max_field_chars)
+            return v.string_problem(value, self.max_field_chars)
         if isinstance(value, dict | list):
-            dumped = _dump(value)
+            dumped = v.dump(value)
             if dumped is None:
                 return "contains text that is not valid Unicode or a NUL character"
             if len(dumped) > self.max_field_chars:
                 return (
                     f"is too large ({len(dumped):,} bytes; the limit is {self.max_field_chars:,})"
                 )
+        if isinstance(value, int) and abs(value) > MAX_EXTRA_INT:
+            return "is out of range"
         return None
 
-    def _cross_checks(self, values: dict[str, Any]) -> list[FieldError]:
+    def cross_checks(self, values: dict[str, Any]) -> list[FieldError]:
+        """Rules between fields (a row passes them only once every field is valid)."""
         errs: list[FieldError] = []
         if self.entity == "customer" and not (
             values.get("full_name")
@@ -219,14 +207,15 @@ class Validator:
             errs.append(FieldError("currency", "is required with an amount"))
         return errs
 
-    def _parse(self, spec: FieldSpec, raw: Any, given: dict[str, Any]) -> tuple[Any, str | None]:
+    def parse(self, spec: FieldSpec, raw: Any, given: dict[str, Any]) -> tuple[Any, str | None]:
+        """Parse one given (non-blank) value of a field."""
         kind = spec.type
         if isinstance(raw, _Minor):
             if spec.type != "money":
                 return None, "minor units are only for amounts"
-            return _parse_int(raw.value, unicodedata.normalize("NFKC", str(raw.value)).strip())
+            return v.parse_int(raw.value, unicodedata.normalize("NFKC", str(raw.value)).strip())
         if kind == "json":
-            return _parse_json(raw, self.max_field_chars)
+            return v.parse_json(raw, self.max_field_chars)
         if kind == "list":
             return self._parse_list(spec, raw, given)
         if isinstance(raw, dict | list):
@@ -234,25 +223,25 @@ class Validator:
         if kind == "text":
             text = raw if isinstance(raw, str) else str(raw)
             limit = spec.max_len or self.max_field_chars
-            return (text, _string_problem(text, min(limit, self.max_field_chars)))
+            return (text, v.string_problem(text, min(limit, self.max_field_chars)))
         if isinstance(raw, bool) and kind not in ("bool",):
             return None, "must not be true/false"
         text = unicodedata.normalize("NFKC", str(raw)).strip()
-        problem = _string_problem(text, max(spec.max_len, 64) if kind != "str" else spec.max_len)
+        problem = v.string_problem(text, max(spec.max_len, 64) if kind != "str" else spec.max_len)
         if problem:
             return None, problem
         if kind == "str":
             return self._parse_str(spec, text)
         if kind == "int":
-            return _parse_int(raw, text)
+            return v.parse_int(raw, text)
         if kind == "bool":
-            return _parse_bool(raw, text)
+            return v.parse_bool(raw, text)
         if kind == "date":
-            return _parse_date(text)
+            return v.parse_date(text)
         if kind == "birthdate":
-            return _parse_birthdate(text)
+            return v.parse_birthdate(text)
         if kind == "datetime":
-            return _parse_datetime(raw, text, self.tz)
+            return v.parse_datetime(raw, text, self.tz)
         if kind == "enum":
             low = text.casefold()
             if low in spec.choices:
@@ -265,19 +254,19 @@ class Validator:
             return code, None
         if kind == "money":
             currency = str(given.get("currency", "")).strip().upper()
-            return _parse_money(raw, text, currency)
+            return v.parse_money(raw, text, currency, CURRENCY_EXPONENTS)
         return None, f"has an unknown type {kind}"
 
     def _parse_str(self, spec: FieldSpec, text: str) -> tuple[Any, str | None]:
         name = spec.name
         if name == "country":
             code = text.upper()
-            if code not in _REGIONS:
+            if code not in v.REGIONS:
                 return None, f"must be an ISO 3166 two-letter country code (got {text[:10]!r})"
             return code, None
-        if name == "language" and not _LANG.match(text):
+        if name == "language" and not v.LANG.match(text):
             return None, f"must be a language tag such as en, zh-Hant, th (got {text[:20]!r})"
-        if name == "quiet_hours" and not _QUIET.match(text):
+        if name == "quiet_hours" and not v.QUIET.match(text):
             return None, "must look like 21:00-08:00"
         if name == "timezone":
             try:
@@ -294,10 +283,8 @@ class Validator:
             items = raw
         elif isinstance(raw, str | int):
             text = str(raw)
-            if spec.name == "phones":
-                items = [p for p in re.split(r"\s*[;|/]\s*|,\s+", text) if p.strip()]
-            else:
-                items = [p for p in _LIST_SPLIT.split(text) if p.strip()]
+            split = v.PHONE_SPLIT if spec.name == "phones" else v.LIST_SPLIT
+            items = [p for p in split.split(text) if p.strip()]
         else:
             return None, "must be text or a list"
         if len(items) > 20:
@@ -307,15 +294,15 @@ class Validator:
             if not isinstance(item, str | int) or isinstance(item, bool):
                 return None, "values must be text"
             value = unicodedata.normalize("NFKC", str(item)).strip()
-            problem = _string_problem(value, spec.max_len)
+            problem = v.string_problem(value, spec.max_len)
             if problem:
                 return None, problem
             if spec.name == "emails":
-                if not _EMAIL.match(value):
+                if not v.EMAIL.match(value):
                     return None, f"{value[:60]!r} is not an email address"
             elif spec.name == "phones":
                 region = str(given.get("country") or self.default_region or "US").upper()
-                problem = _phone_problem(value, region)
+                problem = v.phone_problem(value, region)
                 if problem:
                     return None, problem
             elif spec.name == "preferred_channels":
@@ -330,135 +317,3 @@ class _Minor:
     """An amount already given in minor units (a column named ``<field>_minor``)."""
 
     value: Any
-
-
-def _dump(value: Any) -> bytes | None:
-    try:
-        dumped = orjson.dumps(value)
-    except (TypeError, orjson.JSONEncodeError):
-        return None
-    if b"\\u0000" in dumped:
-        return None
-    return dumped
-
-
-def _parse_json(raw: Any, limit: int) -> tuple[Any, str | None]:
-    value = raw
-    if isinstance(raw, str):
-        try:
-            value = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            return None, f"is not valid JSON ({exc})"
-    if not isinstance(value, dict):
-        return None, "must be a JSON object"
-    dumped = _dump(value)
-    if dumped is None:
-        return None, "contains text that is not valid Unicode or a NUL character"
-    if len(dumped) > limit:
-        return None, f"is too large ({len(dumped):,} bytes; the limit is {limit:,})"
-    return value, None
-
-
-def _phone_problem(value: str, region: str) -> str | None:
-    try:
-        number = phonenumbers.parse(value, region if region in _REGIONS else "US")
-    except phonenumbers.NumberParseException:
-        return f"{value[:40]!r} is not a phone number"
-    if not phonenumbers.is_possible_number(number):
-        return f"{value[:40]!r} is not a possible phone number for region {region}"
-    return None
-
-
-def _parse_int(raw: Any, text: str) -> tuple[Any, str | None]:
-    if isinstance(raw, int):
-        return raw, None
-    try:
-        value = int(text.replace(",", "").replace("_", ""))
-    except ValueError:
-        return None, f"must be a whole number (got {text[:40]!r})"
-    if abs(value) > 2**53:
-        return None, "is out of range"
-    return value, None
-
-
-def _parse_bool(raw: Any, text: str) -> tuple[Any, str | None]:
-    if isinstance(raw, bool):
-        return raw, None
-    low = text.casefold()
-    if low in _TRUE:
-        return True, None
-    if low in _FALSE:
-        return False, None
-    return None, f"must be true or false (got {text[:20]!r})"
-
-
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d")
-
-
-def _parse_date(text: str) -> tuple[Any, str | None]:
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text[:10] if "T" in text else text, fmt).date(), None
-        except ValueError:
-            continue
-    return None, f"must be a date as YYYY-MM-DD (got {text[:40]!r})"
-
-
-def _parse_birthdate(text: str) -> tuple[Any, str | None]:
-    try:
-        from cxloop.profiles.resolution.normalize import parse_birth_date
-    except ImportError:  # the resolution library is optional at this layer
-        return _parse_date(text)
-    parsed = parse_birth_date(text)
-    if parsed is None:
-        return None, f"is not a recognised date (got {text[:40]!r})"
-    if parsed.year < 1900 or parsed > date.today():
-        return None, f"is out of range ({parsed.isoformat()})"
-    return parsed, None
-
-
-def _parse_datetime(raw: Any, text: str, tz: tzinfo) -> tuple[Any, str | None]:
-    if isinstance(raw, int | float) and not isinstance(raw, bool):
-        if not 0 <= raw < 4102444800:
-            return None, "is not a plausible Unix time"
-        return datetime.fromtimestamp(raw, UTC), None
-    candidate = text.replace("Z", "+00:00") if text.endswith("Z") else text
-    try:
-        value = datetime.fromisoformat(candidate)
-    except ValueError:
-        try:
-            value = datetime.strptime(text, "%Y/%m/%d %H:%M:%S")
-        except ValueError:
-            return (
-                None,
-                "must be an ISO 8601 date-time such as 2026-03-01T14:30:00+08:00 "
-                f"(got {text[:40]!r})",
-            )
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=tz)
-    if not 1970 <= value.year <= 2100:
-        return None, "is out of range"
-    return value.astimezone(UTC), None
-
-
-def _parse_money(raw: Any, text: str, currency: str) -> tuple[Any, str | None]:
-    exponent = CURRENCY_EXPONENTS.get(currency)
-    if exponent is None:
-        return None, "needs a valid currency to interpret the amount"
-    if isinstance(raw, int) and not isinstance(raw, bool):
-        return raw * 10**exponent, None
-    cleaned = text.replace(",", "").replace(" ", "")
-    for symbol in ("$", "NT", "HK", "US", "฿", "¥", "￥", "€", "£", currency):
-        cleaned = cleaned.replace(symbol, "")
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
-        return None, f"must be an amount such as 1299.00 (got {text[:40]!r})"
-    if not amount.is_finite():
-        return None, "must be a finite amount"
-    scaled = amount * (Decimal(10) ** exponent)
-    if scaled != scaled.to_integral_value():
-        return None, f"has more decimals than {currency} allows ({exponent})"
-    if abs(scaled) > Decimal(2**53):
-        return None, "is out of range"
-    return int(scaled), None

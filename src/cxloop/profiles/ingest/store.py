@@ -1,0 +1,158 @@
+"""Versioned, idempotent storage of accepted records, and of rejected rows.
+
+A record is identified by (source, entity, external id); its versions by their content hash. The
+current version lives in the projection row; a new version first copies the current one into
+``raw_records`` and then replaces it. A content already stored (current or superseded) changes
+nothing, so re-sending a file, a batch or an older version is harmless.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from cxloop.core import clock, db
+from cxloop.profiles.ingest.models import RawRecord, RejectedRecord
+from cxloop.profiles.ingest.projections import LINEAGE, Context, Item, Projection, json_text
+
+_RAW: Any = RawRecord.__table__
+_REJECTED: Any = RejectedRecord.__table__
+_RAW_COLUMNS = ("workspace_id", "source_id", "entity", *LINEAGE)
+
+
+@dataclass
+class Counts:
+    """What storing a set of accepted records did."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class Reject:
+    """A rejected row: where, which record, why, and its raw text (already made printable)."""
+
+    line: int | None
+    external_id: str | None
+    errors: list[dict[str, str]]
+    raw: str
+
+
+Row = tuple[Any, ...]
+
+
+def store(
+    session: Session, proj: Projection, ctx: Context, items: list[Item], rows: list[Row]
+) -> Counts:
+    """Store accepted records in order: new ones, new versions, and unchanged ones (no write).
+
+    ``rows`` are the records' rows as first versions (built while preparing, in parallel).
+    """
+    counts = Counts()
+    exts = [it.content[0] for it in items]
+    if len(set(exts)) == len(exts):
+        _store(session, proj, ctx, items, rows, exts, counts)
+        return counts
+    # an id repeats: store in rounds, so that its versions follow one another in order
+    seen: dict[str, int] = {}
+    rounds: list[list[int]] = []
+    for i, ext in enumerate(exts):
+        k = seen.get(ext, 0)
+        seen[ext] = k + 1
+        if k == len(rounds):
+            rounds.append([])
+        rounds[k].append(i)
+    for part in rounds:
+        sub = [items[i] for i in part]
+        _store(session, proj, ctx, sub, [rows[i] for i in part], [exts[i] for i in part], counts)
+    return counts
+
+
+def _store(
+    session: Session,
+    proj: Projection,
+    ctx: Context,
+    items: list[Item],
+    rows: list[Row],
+    exts: list[str],
+    counts: Counts,
+) -> None:
+    current = {r[0]: r for r in proj.current(session, ctx, exts)}
+    if not current:  # all new: the common case of a bulk load
+        proj.insert(session, rows)
+        counts.created += len(rows)
+        return
+    history: set[tuple[Any, ...]] = set()
+    changed = [it.content[0] for it in items if _differs(current.get(it.content[0]), it)]
+    if changed:
+        where = {"workspace_id": ctx.workspace_id, "source_id": ctx.source_id}
+        cols = ("external_id", "content_hash")
+        history = set(
+            db.bulk_select(
+                session, _RAW, cols, where | {"entity": proj.entity}, "external_id", changed
+            )
+        )
+    new: list[Row] = []
+    replaced: list[tuple[int, Row]] = []
+    for it, row in zip(items, rows, strict=True):
+        c = current.get(it.content[0])
+        if c is None:
+            new.append(row)
+        elif c[2] == it.digest or (it.content[0], it.digest) in history:
+            counts.unchanged += 1
+        else:
+            cs = proj.customer_source(ctx, it.content)
+            assert cs is not None  # unknown customer sources were rejected before
+            replaced.append((c[1], proj.build(ctx, it, c[3] + 1, cs)))
+    if replaced:
+        kept = proj.lineage(session, [id_ for id_, _ in replaced])
+        raw = [(ctx.workspace_id, ctx.source_id, proj.entity, *r) for r in kept]
+        db.bulk_insert(session, _RAW, _RAW_COLUMNS, raw)
+        proj.replace(session, replaced)
+    proj.insert(session, new)
+    counts.created += len(new)
+    counts.updated += len(replaced)
+
+
+def _differs(current: tuple[Any, ...] | None, item: Item) -> bool:
+    return current is not None and current[2] != item.digest
+
+
+_REJECT_COLUMNS = (
+    "workspace_id",
+    "source_id",
+    "batch_id",
+    "entity",
+    "line",
+    "external_id",
+    "errors",
+    "raw",
+    "created_at",
+)
+
+
+def store_rejects(
+    session: Session, ctx: Context, entity: str, batch_id: int, rejects: list[Reject]
+) -> None:
+    """Keep rejected rows with their batch, line, fields and reasons (to fix and re-send)."""
+    if not rejects:
+        return
+    at = ctx.dt(clock.now())
+    rows = [
+        (
+            ctx.workspace_id,
+            ctx.source_id,
+            batch_id,
+            entity,
+            r.line,
+            r.external_id,
+            json_text(r.errors),
+            r.raw,
+            at,
+        )
+        for r in rejects
+    ]
+    db.bulk_insert(session, _REJECTED, _REJECT_COLUMNS, rows)

@@ -1,0 +1,190 @@
+"""Parsers of single values (the reference semantics shared by the row and the column validators).
+
+Each parser takes the raw value (and its NFKC-normalised, trimmed text) and returns
+``(parsed, None)`` or ``(None, reason)``; none of them raises.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, tzinfo
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import orjson
+import phonenumbers
+
+MAX_INT = 2**53
+EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]{2,}$")
+LANG = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
+QUIET = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
+TRUE = frozenset({"true", "t", "yes", "y", "1", "on", "是", "ใช่"})
+FALSE = frozenset({"false", "f", "no", "n", "0", "off", "否", "ไม่"})
+LIST_SPLIT = re.compile(r"\s*[;|,]\s*")
+PHONE_SPLIT = re.compile(r"\s*[;|/]\s*|,\s+")
+REGIONS = frozenset(phonenumbers.SUPPORTED_REGIONS)
+SURROGATE = re.compile("[\ud800-\udfff]")
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d")
+
+
+def string_problem(value: str, limit: int) -> str | None:
+    """Why a raw string cannot be stored as is, or None."""
+    if limit and len(value) > limit:
+        return f"is too long ({len(value):,} characters; the limit is {limit:,})"
+    if "\x00" in value:
+        return "contains a NUL character"
+    if value.isascii():
+        return None
+    found = SURROGATE.search(value)
+    if found is None:
+        return None
+    ch = found.group()
+    if "\udc80" <= ch <= "\udcff":
+        return (
+            f"has a byte (0x{ord(ch) - 0xDC00:02X}) that is not valid in the file's "
+            "encoding; re-save the file as UTF-8"
+        )
+    return "contains invalid Unicode (a lone surrogate)"
+
+
+def dump(value: Any) -> bytes | None:
+    """Compact JSON of a value, or None when it holds a NUL, bad Unicode or an oversized int."""
+    try:
+        dumped = orjson.dumps(value)
+    except (TypeError, orjson.JSONEncodeError):
+        return None
+    if b"\\u0000" in dumped:
+        return None
+    return dumped
+
+
+def parse_json(raw: Any, limit: int) -> tuple[Any, str | None]:
+    """A JSON object given as an object or as JSON text."""
+    value = raw
+    if isinstance(raw, str):
+        try:
+            value = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            return None, f"is not valid JSON ({exc})"
+    if not isinstance(value, dict):
+        return None, "must be a JSON object"
+    dumped = dump(value)
+    if dumped is None:
+        return None, "contains text that is not valid Unicode or a NUL character"
+    if len(dumped) > limit:
+        return None, f"is too large ({len(dumped):,} bytes; the limit is {limit:,})"
+    return value, None
+
+
+def phone_problem(value: str, region: str) -> str | None:
+    """Why a text is not a possible phone number in a region, or None."""
+    try:
+        number = phonenumbers.parse(value, region if region in REGIONS else "US")
+    except phonenumbers.NumberParseException:
+        return f"{value[:40]!r} is not a phone number"
+    if not phonenumbers.is_possible_number(number):
+        return f"{value[:40]!r} is not a possible phone number for region {region}"
+    return None
+
+
+def parse_int(raw: Any, text: str) -> tuple[Any, str | None]:
+    """A whole number (thousands separators allowed) within ±2^53."""
+    if isinstance(raw, int):
+        value = raw
+    else:
+        try:
+            value = int(text.replace(",", "").replace("_", ""))
+        except ValueError:
+            return None, f"must be a whole number (got {text[:40]!r})"
+    if abs(value) > MAX_INT:
+        return None, "is out of range"
+    return value, None
+
+
+def parse_bool(raw: Any, text: str) -> tuple[Any, str | None]:
+    """true/false in the usual spellings (and in Chinese and Thai)."""
+    if isinstance(raw, bool):
+        return raw, None
+    low = text.casefold()
+    if low in TRUE:
+        return True, None
+    if low in FALSE:
+        return False, None
+    return None, f"must be true or false (got {text[:20]!r})"
+
+
+def parse_date(text: str) -> tuple[Any, str | None]:
+    """A calendar date as YYYY-MM-DD (or with / . or no separators)."""
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text[:10] if "T" in text else text, fmt).date(), None
+        except ValueError:
+            continue
+    return None, f"must be a date as YYYY-MM-DD (got {text[:40]!r})"
+
+
+def parse_birthdate(text: str) -> tuple[Any, str | None]:
+    """A birth date in any format the identity library recognises, from 1900 to today."""
+    try:
+        from cxloop.profiles.resolution.normalize import parse_birth_date
+    except ImportError:  # the resolution library is optional at this layer
+        return parse_date(text)
+    parsed = parse_birth_date(text)
+    if parsed is None:
+        return None, f"is not a recognised date (got {text[:40]!r})"
+    if parsed.year < 1900 or parsed > date.today():
+        return None, f"is out of range ({parsed.isoformat()})"
+    return parsed, None
+
+
+def parse_datetime(raw: Any, text: str, tz: tzinfo) -> tuple[Any, str | None]:
+    """An ISO 8601 date-time (naive ones are in the source's time zone) or Unix seconds, as UTC."""
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        if not 0 <= raw < 4102444800:
+            return None, "is not a plausible Unix time"
+        return datetime.fromtimestamp(raw, UTC), None
+    candidate = text.replace("Z", "+00:00") if text.endswith("Z") else text
+    try:
+        value = datetime.fromisoformat(candidate)
+    except ValueError:
+        try:
+            value = datetime.strptime(text, "%Y/%m/%d %H:%M:%S")
+        except ValueError:
+            return (
+                None,
+                "must be an ISO 8601 date-time such as 2026-03-01T14:30:00+08:00 "
+                f"(got {text[:40]!r})",
+            )
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=tz)
+    if not 1970 <= value.year <= 2100:
+        return None, "is out of range"
+    return value.astimezone(UTC), None
+
+
+def parse_money(
+    raw: Any, text: str, currency: str, exponents: dict[str, int]
+) -> tuple[Any, str | None]:
+    """An amount in minor units of ``currency`` (a number, or text with symbols and separators)."""
+    exponent = exponents.get(currency)
+    if exponent is None:
+        return None, "needs a valid currency to interpret the amount"
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        if abs(raw) * 10**exponent > MAX_INT:
+            return None, "is out of range"
+        return raw * 10**exponent, None
+    cleaned = text.replace(",", "").replace(" ", "")
+    for symbol in ("$", "NT", "HK", "US", "฿", "¥", "￥", "€", "£", currency):
+        cleaned = cleaned.replace(symbol, "")
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        return None, f"must be an amount such as 1299.00 (got {text[:40]!r})"
+    if not amount.is_finite():
+        return None, "must be a finite amount"
+    scaled = amount * (Decimal(10) ** exponent)
+    if scaled != scaled.to_integral_value():
+        return None, f"has more decimals than {currency} allows ({exponent})"
+    if abs(scaled) > Decimal(MAX_INT):
+        return None, "is out of range"
+    return int(scaled), None
