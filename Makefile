@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | sha1sum | cut -c1-12)
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench clean migration
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -32,3 +32,8 @@ bench: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+# A new migration from the models: make migration msg="add cases"
+migration: install
+	$(BIN)/python -c "from alembic import command; from cxloop.core.migrate import alembic_config; command.revision(alembic_config(), message='$(msg)', autogenerate=True)"
+	$(BIN)/ruff check --fix -q src/cxloop/migrations/versions; $(BIN)/ruff format -q src/cxloop/migrations/versions

@@ -136,6 +136,19 @@ class MergeEvent(Base):
     undone_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
 
 
+class IdentityModel(Base):
+    """The trained matching model of a workspace (Splink parameters and frequencies, JSON)."""
+
+    __tablename__ = "identity_models"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"), unique=True)
+    model: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    origin: Mapped[str] = mapped_column(String(16))  # trained | default
+    records: Mapped[int] = mapped_column(default=0)
+    trained_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
 class SearchTerm(Base):
     """A normalised search key of a profile (name suffix, email, phone digits, external id)."""
 

@@ -20,7 +20,13 @@ from cxloop.core.actor import Actor, system_actor
 from cxloop.core.db import upsert
 from cxloop.core.tenancy import Workspace
 from cxloop.profiles.ingest.models import Source
-from cxloop.profiles.models import CustomerRecord, MatchLink, Profile, SearchTerm
+from cxloop.profiles.models import (
+    CustomerRecord,
+    IdentityModel,
+    MatchLink,
+    Profile,
+    SearchTerm,
+)
 from cxloop.profiles.refresh import refresh_profiles
 from cxloop.profiles.search import phone_terms
 
@@ -173,7 +179,7 @@ def resolve_pending(
         )
         or 0
     )
-    model = (ws.settings or {}).get("identity_model")
+    model = _stored_model(session, workspace_id)
     if model is None or len(pending) > BULK_SHARE * total:
         return resolve_all(session, workspace_id, actor)
     return _incremental(session, ws, pending, model, actor)
@@ -315,9 +321,11 @@ def resolve_all(session: Session, workspace_id: int, actor: Actor | None = None)
     from cxloop.profiles.resolution.default_model import MIN_TRAIN_RECORDS, default_model
 
     # too few records to train on: keep the workspace's model, else start from the packaged one
-    given = None
+    given, origin = None, "trained"
     if len(records) < MIN_TRAIN_RECORDS:
-        given = (ws.settings or {}).get("identity_model") or default_model()
+        stored = _stored_row(session, workspace_id)
+        given = stored.model if stored is not None else default_model()
+        origin = stored.origin if stored is not None else "default"
     result, model = engine.resolve_full(
         [to_engine(r, names[r.source_id]) for r in records],
         model=given,
@@ -326,9 +334,7 @@ def resolve_all(session: Session, workspace_id: int, actor: Actor | None = None)
         review_threshold=conf["review_threshold"],
         unique_sources=unique_sources(ws),
     )
-    settings = dict(ws.settings or {})
-    settings["identity_model"] = model
-    ws.settings = settings
+    _store_model(session, workspace_id, model, origin, len(records))
     clusters = _with_approved(session, workspace_id, result.clusters, cannot)
     members: dict[int, list[CustomerRecord]] = defaultdict(list)
     for r in records:
@@ -423,6 +429,28 @@ def _retire_empty(session: Session, workspace_id: int, profile_ids: set[int]) ->
             .where(Profile.id.in_(empty), Profile.status == "active")
             .values(status="retired", record_count=0, updated_at=clock.now())
         )
+
+
+def _stored_row(session: Session, workspace_id: int) -> IdentityModel | None:
+    return session.scalar(select(IdentityModel).where(IdentityModel.workspace_id == workspace_id))
+
+
+def _stored_model(session: Session, workspace_id: int) -> dict[str, Any] | None:
+    row = _stored_row(session, workspace_id)
+    return row.model if row is not None else None
+
+
+def _store_model(
+    session: Session, workspace_id: int, model: dict[str, Any], origin: str, records: int
+) -> None:
+    row = _stored_row(session, workspace_id)
+    if row is None:
+        row = IdentityModel(workspace_id=workspace_id)
+        session.add(row)
+    row.model = model
+    row.origin = origin
+    row.records = records
+    row.trained_at = clock.now()
 
 
 def pending_count(session: Session, workspace_id: int) -> int:

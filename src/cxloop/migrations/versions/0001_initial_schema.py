@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 01:23:25.069063
+Create Date: 2026-11-23 01:51:36.797208
 """
 
 from __future__ import annotations
@@ -135,6 +135,28 @@ def upgrade() -> None:
             "ix_audit_log_ws_entity", ["workspace_id", "entity_type", "entity_id"], unique=False
         )
 
+    op.create_table(
+        "identity_models",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "workspace_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column(
+            "model",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("origin", sa.String(length=16), nullable=False),
+        sa.Column("records", sa.Integer(), nullable=False),
+        sa.Column("trained_at", cxloop.core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_identity_models_workspace_id_workspaces"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_identity_models")),
+        sa.UniqueConstraint("workspace_id", name=op.f("uq_identity_models_workspace_id")),
+    )
     op.create_table(
         "jobs",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -977,6 +999,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_jobs_status_run_after")
 
     op.drop_table("jobs")
+    op.drop_table("identity_models")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_log_ws_entity")
         batch_op.drop_index(batch_op.f("ix_audit_log_workspace_id"))
