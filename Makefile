@@ -36,4 +36,4 @@ clean:
 # A new migration from the models: make migration msg="add cases"
 migration: install
 	$(BIN)/python -c "from alembic import command; from cxloop.core.migrate import alembic_config; command.revision(alembic_config(), message='$(msg)', autogenerate=True)"
-	$(BIN)/ruff check --fix -q src/cxloop/migrations/versions; $(BIN)/ruff format -q src/cxloop/migrations/versions
+	$(BIN)/ruff format -q src/cxloop/migrations/versions; $(BIN)/ruff check --fix -q src/cxloop/migrations/versions

@@ -77,3 +77,36 @@ def test_a_new_record_joins_its_profile_incrementally(client: TestClient, loaded
     after = profile_of(client, loaded, "S9")
     assert after["id"] == before["id"]
     assert ("support", "S9") in _sources(after)
+
+
+def test_a_record_that_names_another_sources_id_is_joined_to_it(
+    client: TestClient, loaded: World
+) -> None:
+    from cxloop.core import jobs
+
+    rep = post_records(client, loaded, "billing", "customer", [
+        {"id": "B7", "full_name": "L. Turner-Smith", "refs": "crm:C3", "country": "US"}
+    ]).json()  # fmt: skip
+    assert rep["accepted"] == 1, rep
+    jobs.run_pending()
+    laura = profile_of(client, loaded, "C3")
+    assert {("crm", "C3"), ("billing", "B7")} <= _sources(laura)
+    bad = post_records(
+        client, loaded, "billing", "customer", [{"id": "B8", "full_name": "X", "refs": "C3"}]
+    ).json()
+    assert bad["rejected"] == 1 and bad["errors"][0]["errors"][0]["field"] == "refs"
+
+
+def test_us_dates_are_month_first_elsewhere_day_first(client: TestClient, loaded: World) -> None:
+    michael = profile_of(client, loaded, "C2")
+    billing = next(r for r in michael["records"] if r["external_id"] == "B2")
+    assert billing["birth_date"] == "1974-05-12"  # "05/12/1974" from a US record
+    rep = post_records(client, loaded, "crm", "customer", [
+        {"id": "C8", "full_name": "林小美", "birth_date": "05/12/1974", "country": "TW"}
+    ]).json()  # fmt: skip
+    assert rep["accepted"] == 1
+    from cxloop.core import jobs
+
+    jobs.run_pending()
+    rec = next(r for r in profile_of(client, loaded, "C8")["records"] if r["external_id"] == "C8")
+    assert rec["birth_date"] == "1974-12-05"

@@ -66,6 +66,7 @@ EMAILS = ["a@example.com", "A@Example.COM; b@example.tw", ["x@example.com", "x@e
           "not-an-email", ["ok@example.com", 5], "a@b.c", ["a@example.com"] * 21]  # fmt: skip
 PHONES = ["0912-345-678", "+886 933 111 222", "02 123 4567, 081 234 5678", "123", ["0912345678"]]
 CHANNELS_LISTS = ["email; SMS", ["App", "app"], "fax|", 7]
+REFS = ["crm:C-1", "crm:C-1; web:W 9", ["billing:B1"], "C-1", "CRM:x", ["crm:"], "a:" + "x" * 300]
 JSON_VALUES = [{"a": 1}, '{"b": [1, 2]}', "{broken", "[1, 2]", {"n": "\x00"}, {"deep": {"x": 1}}]
 JUNK: list[Any] = [None, "", [], {}, ["a"], {"k": "v"}, 3.25, 10**30, "\x00"]
 
@@ -95,6 +96,8 @@ def _values_for(spec: FieldSpec) -> st.SearchStrategy[Any]:
         choices = EMAILS
     elif name == "phones":
         choices = PHONES
+    elif name == "refs":
+        choices = REFS
     elif kind == "list":
         choices = CHANNELS_LISTS
     elif name == "country":
@@ -131,6 +134,7 @@ GOOD: dict[str, list[Any]] = {
 GOOD_BY_NAME: dict[str, list[Any]] = {
     "emails": EMAILS[:3],
     "phones": PHONES[:3],
+    "refs": REFS[:3],
     "preferred_channels": CHANNELS_LISTS[:2],
     "country": ["TW", "th", " US "],
     "language": ["en", "zh-Hant", "th_TH"],

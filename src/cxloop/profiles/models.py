@@ -85,6 +85,9 @@ class CustomerRecord(Base):
     tier: Mapped[str | None] = mapped_column(String(64), nullable=True)
     segment: Mapped[str | None] = mapped_column(String(64), nullable=True)
     customer_since: Mapped[date | None] = mapped_column(Date, nullable=True)
+    refs: Mapped[list[str]] = mapped_column(
+        JsonType, default=list
+    )  # "source:id" of the same person
     attributes: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     profile_id: Mapped[int | None] = mapped_column(ForeignKey("profiles.id"), nullable=True)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -80,7 +80,14 @@ def refresh_profiles(session: Session, workspace_id: int, profile_ids: Iterable[
             seen: set[tuple[str, str]] = set()
             for r in records:
                 seen |= record_terms(
-                    r.full_name, r.name_key, r.name_latin, r.emails, r.phones, [r.external_id]
+                    r.full_name,
+                    r.name_key,
+                    r.name_latin,
+                    r.emails,
+                    r.phones,
+                    [r.external_id],
+                    r.refs or (),
+                    f"{sources[r.source_id].name}:{r.external_id}",
                 )
             term_rows += [
                 {"workspace_id": workspace_id, "profile_id": profile.id, "kind": k, "term": t}

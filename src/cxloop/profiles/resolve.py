@@ -69,7 +69,7 @@ def to_engine(rec: CustomerRecord, source_name: str) -> engine.ResolutionRecord:
         gender=names.gender,
         name_system=names.system,
         family_alt=names.family_alt,
-        refs=tuple(str(r) for r in (rec.attributes or {}).get("_refs", [])),
+        refs=tuple(rec.refs or ()),
     )
 
 
@@ -186,11 +186,13 @@ def resolve_pending(
 
 
 def _candidates(
-    session: Session, workspace_id: int, recs: list[CustomerRecord]
+    session: Session, workspace_id: int, recs: list[CustomerRecord], names: dict[int, str]
 ) -> list[CustomerRecord]:
-    """Resolved records sharing an email, phone or name key with any of ``recs``."""
+    """Resolved records sharing an email, phone, name key or a source:id reference with ``recs``."""
     terms: set[str] = set()
     for r in recs:
+        terms.add(f"{names[r.source_id]}:{r.external_id}".casefold())  # records naming r
+        terms |= {ref.casefold() for ref in (r.refs or ())}  # records r names
         terms |= {e.casefold() for e in r.emails}
         for p in r.phones:
             terms |= phone_terms(p)
@@ -234,7 +236,7 @@ def _incremental(
 ) -> dict[str, Any]:
     conf = settings_of(ws)
     names = _source_names(session, ws.id)
-    existing = _candidates(session, ws.id, pending)
+    existing = _candidates(session, ws.id, pending, names)
     # each existing profile is a cluster, represented by its smallest record id
     rep_of_profile: dict[int, int] = {}
     for r in existing:

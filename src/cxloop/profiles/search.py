@@ -70,8 +70,10 @@ def record_terms(
     emails: Iterable[str],
     phones: Iterable[str],
     external_ids: Iterable[str],
+    refs: Iterable[str] = (),
+    self_ref: str = "",
 ) -> set[tuple[str, str]]:
-    """Every (kind, term) a profile's record makes it findable by."""
+    """Every (kind, term) a profile's record makes it findable by (refs: "source:id" it names)."""
     terms: set[tuple[str, str]] = {("name", t) for t in name_terms(full_name, name_key, name_latin)}
     for email in emails:
         terms |= {("email", t) for t in email_terms(email)}
@@ -79,6 +81,10 @@ def record_terms(
         terms |= {("phone", t) for t in phone_terms(phone)}
     for ext in external_ids:
         terms.add(("extid", unicodedata.normalize("NFKC", ext).casefold()[:MAX_TERM]))
+    for ref in refs:
+        terms.add(("ref", ref.casefold()[:MAX_TERM]))
+    if self_ref:  # "source:id", so that records naming this one can find it
+        terms.add(("self", self_ref.casefold()[:MAX_TERM]))
     return terms
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 01:51:36.797208
+Create Date: 2026-11-23 01:52:33.153107
 """
 
 from __future__ import annotations
@@ -680,6 +680,11 @@ def upgrade() -> None:
         sa.Column("tier", sa.String(length=64), nullable=True),
         sa.Column("segment", sa.String(length=64), nullable=True),
         sa.Column("customer_since", sa.Date(), nullable=True),
+        sa.Column(
+            "refs",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
         sa.Column(
             "attributes",
             sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),

@@ -85,6 +85,7 @@ def load_demo(slug: str = "demo", n_people: int = 5000, seed: int = 7) -> list[s
     world = build(n_people, seed, anchor)
     actor = system_actor(ws_id, "demo")
     totals = {"received": 0, "accepted": 0, "rejected": 0, "created": 0, "unchanged": 0}
+    replayed = 0
     for entity in ENTITY_ORDER:
         for (source, ent), rows in sorted(world.rows.items()):
             if ent != entity:
@@ -93,15 +94,16 @@ def load_demo(slug: str = "demo", n_people: int = 5000, seed: int = 7) -> list[s
             try:
                 src = ingest.get_source(session, actor, source)
                 key = f"demo:{seed}:{n_people}:{anchor.isoformat()}:{source}:{entity}"
-                batch, replayed = ingest.open_batch(session, actor, src, entity, "demo", None, key)
+                batch, done = ingest.open_batch(session, actor, src, entity, "demo", None, key)
                 report = (
-                    ingest.report(src, batch)
-                    if replayed
+                    ingest.report(src, batch).model_copy(update={"replayed": True})
+                    if done
                     else ingest.process(session, actor, src, batch, rows_from_objects(rows), True)
                 )
                 session.commit()
             finally:
                 session.close()
+            replayed += bool(report.replayed)
             for k in totals:
                 totals[k] += getattr(report, k)
     with unit_of_work() as s:
@@ -117,12 +119,21 @@ def load_demo(slug: str = "demo", n_people: int = 5000, seed: int = 7) -> list[s
             )
         )
     base = get_settings().base_url
-    lines = [
-        f"demo world loaded into workspace '{slug}': "
+    first = (
+        f"demo world already loaded in workspace '{slug}': nothing changed"
+        if replayed and replayed == sum(1 for _ in world.rows)
+        else f"demo world loaded into workspace '{slug}': "
         f"{totals['received']:,} records received, {totals['accepted']:,} accepted "
         f"({totals['created']:,} new, {totals['unchanged']:,} unchanged), "
-        f"{totals['rejected']:,} rejected (see Sources -> imports)",
-        f"identity resolution: {stats.get('mode')} over {stats.get('records', 0):,} records",
+        f"{totals['rejected']:,} rejected (see Sources -> imports)"
+    )
+    lines = [
+        first,
+        (
+            f"identity resolution: {stats.get('mode')} over {stats.get('records', 0):,} records"
+            if stats.get("records")
+            else "identity resolution: nothing pending"
+        ),
         f"the disconnected provider: {base}/customers/{turner} (issue {story.ISSUE})",
         "",
         f"Open {base} and log in (password for every demo user: {DEMO_PASSWORD}):",

@@ -21,7 +21,7 @@ from cxloop.profiles.demo.catalog import AGENTS, DEVICES, ISSUES, MARKETS, PLANS
 SOURCES = {
     # name: (kind, trust rank, time zone of naive timestamps, column mapping of customer rows)
     "billing": ("billing", 2, "UTC", {"cust_no": "external_id", "holder_name": "full_name",
-                                       "mobile": "phones", "mail": "email"}),
+                                       "mobile": "phones", "mail": "email", "crm_ref": "refs"}),
     "crm": ("crm", 1, "UTC", {}),
     "support": ("support", 4, "UTC", {}),
     "web": ("web", 5, "UTC", {}),
@@ -69,6 +69,7 @@ def _customer_row(source: str, rec: dict[str, Any]) -> dict[str, Any]:
         "address": _s(rec["address"]),
         "postcode": _s(rec["postcode"]),
         "country": _s(rec["country"]),
+        "refs": [r for r in _s(rec.get("ref")).split(";") if r],
     }
     if source == "billing":
         # billing exports its own column names; the source's field mapping translates them
@@ -82,6 +83,7 @@ def _customer_row(source: str, rec: dict[str, Any]) -> dict[str, Any]:
             "address": row["address"],
             "postcode": row["postcode"],
             "country": row["country"],
+            "crm_ref": "; ".join(row["refs"]),
         }
     return row
 

@@ -40,7 +40,11 @@ class _Bad:
 BAD = _Bad()
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _BOOLS = {**dict.fromkeys(v.TRUE, True), **dict.fromkeys(v.FALSE, False)}
-_DEPENDS = {"money": "currency", "phones": "country"}  # a parse that reads another field
+_DEPENDS = {
+    "money": "currency",
+    "phones": "country",
+    "birthdate": "country",
+}  # a parse that reads another field
 
 
 class _Plan:

@@ -58,6 +58,7 @@ SPECS: dict[str, tuple[FieldSpec, ...]] = {
         _s("segment", 64),
         FieldSpec("customer_since", "date", aliases=("since", "joined_at")),
         FieldSpec("updated_at", "datetime", aliases=("last_modified", "modified_at")),
+        FieldSpec("refs", "list", max_len=230, aliases=("external_ids", "xrefs", "same_as")),
     ),
     "holding": (
         _s("external_id", 200, True, "id", "subscription_id", "holding_id"),

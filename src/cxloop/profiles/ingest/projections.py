@@ -161,7 +161,7 @@ def customer_row(ctx: Context, item: Item, version: int, _cs: int) -> dict[str, 
     raw_name = v.get("full_name") or " ".join(
         p for p in (v.get("family_name"), v.get("given_name")) if p
     )
-    names = norm.normalize_name(raw_name)
+    names = norm.normalize_name(raw_name, region)
     emails = [e for e in (norm.normalize_email(x) for x in v.get("emails") or []) if e]
     phones = [p for p in (norm.normalize_phone(x, region) for x in v.get("phones") or []) if p]
     address = " ".join(p for p in (v.get("address"), v.get("city")) if p) or None
@@ -184,6 +184,7 @@ def customer_row(ctx: Context, item: Item, version: int, _cs: int) -> dict[str, 
         "tier": v.get("tier"),
         "segment": v.get("segment"),
         "customer_since": ctx.day(v.get("customer_since")),
+        "refs": json_text(list(v.get("refs") or [])),
         "attributes": json_text(item.content[-1]),
         "resolved_at": None,
     }

@@ -239,7 +239,8 @@ class Validator:
         if kind == "date":
             return v.parse_date(text)
         if kind == "birthdate":
-            return v.parse_birthdate(text)
+            region = str(given.get("country") or self.default_region or "").strip().upper()
+            return v.parse_birthdate(text, day_first=region != "US")
         if kind == "datetime":
             return v.parse_datetime(raw, text, self.tz)
         if kind == "enum":
@@ -307,6 +308,8 @@ class Validator:
                     return None, problem
             elif spec.name == "preferred_channels":
                 value = value.casefold()
+            elif spec.name == "refs" and not v.REF.match(value):
+                return None, f"{value[:60]!r} must name another source's id as source:id"
             if value not in out:
                 out.append(value)
         return out, None

@@ -16,6 +16,7 @@ import phonenumbers
 
 MAX_INT = 2**53
 EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]{2,}$")
+REF = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,63}:\S.{0,199}$")
 LANG = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
 QUIET = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 TRUE = frozenset({"true", "t", "yes", "y", "1", "on", "是", "ใช่"})
@@ -123,13 +124,16 @@ def parse_date(text: str) -> tuple[Any, str | None]:
     return None, f"must be a date as YYYY-MM-DD (got {text[:40]!r})"
 
 
-def parse_birthdate(text: str) -> tuple[Any, str | None]:
-    """A birth date in any format the identity library recognises, from 1900 to today."""
+def parse_birthdate(text: str, day_first: bool = True) -> tuple[Any, str | None]:
+    """A birth date in any format the identity library recognises, from 1900 to today.
+
+    ``day_first`` reads 05/12/1974 as 5 December (everywhere but the US, where it is May 12).
+    """
     try:
         from cxloop.profiles.resolution.normalize import parse_birth_date
     except ImportError:  # the resolution library is optional at this layer
         return parse_date(text)
-    parsed = parse_birth_date(text)
+    parsed = parse_birth_date(text, day_first=day_first)
     if parsed is None:
         return None, f"is not a recognised date (got {text[:40]!r})"
     if parsed.year < 1900 or parsed > date.today():
