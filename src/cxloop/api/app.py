@@ -6,10 +6,11 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from cxloop import __version__
 from cxloop.api import errors
+from cxloop.api.inputs import reject_nul
 from cxloop.api.limits import BodyLimitMiddleware
 from cxloop.api.registry import routers
 from cxloop.core import jobs
@@ -41,6 +42,7 @@ def create_app(worker: bool = False) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
+        dependencies=[Depends(reject_nul)],
     )
     from cxloop.web.render import render_error_page, security_headers
 

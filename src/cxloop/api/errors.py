@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cxloop.core.errors import AppError
@@ -80,6 +81,21 @@ def install(app: FastAPI, html_renderer: Any | None = None) -> None:
         code = _HTTP_CODES.get(exc.status_code, f"http.{exc.status_code}")
         message = exc.detail if isinstance(exc.detail, str) else "Request failed."
         return respond(request, exc.status_code, error_body(code, message))
+
+    @app.exception_handler(DataError)
+    async def _unstorable(request: Request, exc: DataError) -> Response:
+        # Inputs are validated before they reach the database; this is the last line of
+        # defence, so the caller gets a 422 rather than a 500. Only the error class and
+        # SQLSTATE are logged, because the driver's message may quote the value.
+        log.warning(
+            "database refused a value on %s %s: %s %s",
+            request.method,
+            request.url.path,
+            type(exc.orig).__name__,
+            getattr(exc.orig, "sqlstate", "") or "",
+        )
+        message = "A value in this request cannot be stored (a NUL character or out of range)."
+        return respond(request, 422, error_body("request.unstorable", message))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -19,7 +19,7 @@ from cxloop.auth.schemas import (
     UserUpdate,
 )
 from cxloop.core.actor import Actor
-from cxloop.core.params import IdPath
+from cxloop.core.params import IdPath, Text
 from cxloop.core.permissions import USERS_MANAGE
 from cxloop.core.tenancy import Workspace
 
@@ -30,7 +30,7 @@ Admin = Annotated[Actor, Depends(require(USERS_MANAGE))]
 class PasswordChange(BaseModel):
     """A new password."""
 
-    password: str = Field(min_length=10, max_length=1024)
+    password: Text = Field(min_length=10, max_length=1024)
 
 
 @router.get("/me", response_model=Me)

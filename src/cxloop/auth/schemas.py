@@ -7,23 +7,25 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cxloop.core.params import Text
+
 Role = Literal["admin", "analyst", "agent", "account_manager"]
 
 
 class UserCreate(BaseModel):
     """A new user."""
 
-    email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
-    name: str = Field(min_length=1, max_length=200)
+    email: Text = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
+    name: Text = Field(min_length=1, max_length=200)
     role: Role
-    password: str = Field(min_length=10, max_length=1024)
+    password: Text = Field(min_length=10, max_length=1024)
     language: Literal["en", "zh-Hant", "zh-Hans", "th"] = "en"
 
 
 class UserUpdate(BaseModel):
     """Changes to a user."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: Text | None = Field(default=None, min_length=1, max_length=200)
     role: Role | None = None
     language: Literal["en", "zh-Hant", "zh-Hans", "th"] | None = None
     is_active: bool | None = None
@@ -47,7 +49,7 @@ class UserRead(BaseModel):
 class ApiKeyCreate(BaseModel):
     """A new API key for the calling user."""
 
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
 
 
 class ApiKeyRead(BaseModel):

@@ -1,11 +1,11 @@
-"""Request parameter types shared by every API: ids are positive and fit a 64-bit column."""
+"""Request parameter types shared by every API: ids fit a 64-bit column, text holds no NUL."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Path, Query
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 MAX_ID = 2**63 - 1
 
@@ -23,3 +23,14 @@ Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 
 Page = Annotated[int, Query(ge=1, le=100_000)]
 """A page number (pages of the web UI)."""
+
+
+def reject_nul(value: str) -> str:
+    """Refuse text holding a NUL character, which no database column can store."""
+    if "\x00" in value:
+        raise ValueError("contains a NUL character (\\u0000), which cannot be stored")
+    return value
+
+
+Text = Annotated[str, AfterValidator(reject_nul)]
+"""Any text a request carries into storage: refused with a field error when it holds a NUL."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from cxloop.core.params import IdField
+from cxloop.core.params import IdField, Text
 
 
 class Amount(BaseModel):
@@ -162,8 +162,8 @@ class IdentitySettings(BaseModel):
 
     auto_threshold: float | None = Field(default=None, gt=0, lt=1)
     review_threshold: float | None = Field(default=None, gt=0, lt=1)
-    survivorship: dict[str, str] | None = None
-    unique_sources: list[str] | None = Field(
+    survivorship: dict[Text, Text] | None = None
+    unique_sources: list[Text] | None = Field(
         default=None, description="Sources holding at most one record per person."
     )
 

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from cxloop.core.params import Text
+
 Method = Literal["proportional", "equal", "shares", "neyman"]
 
 
@@ -59,7 +61,7 @@ class NpsSizeRequest(BaseModel):
 class StratumIn(BaseModel):
     """One stratum: give its population or its share of the population (or both)."""
 
-    name: str = Field(min_length=1, max_length=100)
+    name: Text = Field(min_length=1, max_length=100)
     population: int | None = None
     share: float | None = None
     minimum: int = 0

@@ -3,26 +3,29 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cxloop.core.params import Text
+
 SourceKind = Literal["crm", "billing", "support", "web", "app", "pos", "other"]
+Region = Annotated[str, Field(pattern=r"^[A-Za-z]{2}$")]  # the pattern also excludes NUL
 Entity = Literal["customer", "holding", "order", "interaction", "consent", "preference"]
 
 
 class SourceCreate(BaseModel):
     """A new source system."""
 
-    name: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_\-]*$")
+    name: Text = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_\-]*$")
     kind: SourceKind
     trust_rank: int = Field(default=5, ge=1, le=10, description="1 is the most trusted.")
-    field_mapping: dict[Entity, dict[str, str]] = Field(
+    field_mapping: dict[Entity, dict[Text, Text]] = Field(
         default_factory=dict,
         description="Per entity: source column name -> canonical field name.",
     )
-    default_region: str | None = Field(default=None, pattern=r"^[A-Za-z]{2}$")
-    timezone: str = "UTC"
+    default_region: Region | None = None
+    timezone: Text = "UTC"
 
 
 class SourceUpdate(BaseModel):
@@ -30,9 +33,9 @@ class SourceUpdate(BaseModel):
 
     kind: SourceKind | None = None
     trust_rank: int | None = Field(default=None, ge=1, le=10)
-    field_mapping: dict[Entity, dict[str, str]] | None = None
-    default_region: str | None = Field(default=None, pattern=r"^[A-Za-z]{2}$")
-    timezone: str | None = None
+    field_mapping: dict[Entity, dict[Text, Text]] | None = None
+    default_region: Region | None = None
+    timezone: Text | None = None
     is_active: bool | None = None
 
 
@@ -63,7 +66,7 @@ class RecordBatch(BaseModel):
 
     entity: Entity
     records: list[Any] = Field(description="Objects with canonical or mapped field names.")
-    idempotency_key: str | None = Field(default=None, max_length=200)
+    idempotency_key: Text | None = Field(default=None, max_length=200)
 
 
 class RowError(BaseModel):
