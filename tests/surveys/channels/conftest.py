@@ -1,4 +1,4 @@
-"""Real servers on loopback for the channel tests: an SMTP server (aiosmtpd)."""
+"""Real servers on loopback for the channel tests: SMTP (aiosmtpd), a Twilio-style API."""
 
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
 from cxloop.surveys.channels.base import ChannelName, EmbeddedQuestion, OutboundInvitation
 from cxloop.surveys.channels.email import SmtpConfig
+
+from .fake_twilio import FakeTwilio
+from .fake_twilio import start as start_twilio
 
 SIGNING_KEY = "test-signing-key"
 USER, PASSWORD = "mailer", "s3cret-Pa55"
@@ -181,3 +184,16 @@ def invitation(**overrides: Any) -> OutboundInvitation:
     }
     values.update(overrides)
     return OutboundInvitation(**values)
+
+
+@pytest.fixture
+def twilio() -> Iterator[FakeTwilio]:
+    """A Twilio-style Messages API on a loopback port."""
+    fake = FakeTwilio()
+    server, thread = start_twilio(fake)
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
