@@ -236,12 +236,12 @@ def callback(status: str, **extra: str) -> dict[str, str]:
 
 
 def test_signature_matches_twilios_published_example() -> None:
-    params = {
-        "CallSid": "CA1234567890ABCDE",
-        "Caller": "+14158675309",
-        "Digits": "1234",
-        "From": "+14158675309",
+    params = {  # deliberately not in name order: the scheme sorts them
         "To": "+18005551212",
+        "Digits": "1234",
+        "CallSid": "CA1234567890ABCDE",
+        "From": "+14158675309",
+        "Caller": "+14158675309",
     }
     url = "https://mycompany.com/myapp.php?foo=1&bar=2"
     assert signature(url, params, "12345") == "RSOYDt4T1cUTdK1PDd93/VVr8B8="

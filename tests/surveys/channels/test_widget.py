@@ -100,6 +100,9 @@ def test_allowed_origin_is_an_exact_match() -> None:
     ):
         assert allowed_origin(other, allowed) is None, other
     assert allowed_origin(SHOP, []) is None
+    # only a browser's own serialisation is echoed back (never with the default port)
+    assert allowed_origin("https://shop.example:443", allowed) is None
+    assert allowed_origin("https://shop.example/x", allowed) is None
     assert allowed_origin(SHOP, ["*"]) is None  # a wildcard is never honoured
 
 
