@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 
 from cxloop.auth.dependencies import CurrentActor, DbSession
 from cxloop.core.config import get_settings
+from cxloop.core.db import unit_of_work
 from cxloop.core.params import IdPath, Offset
 from cxloop.surveys import collect, errors, links, queries, service
 from cxloop.surveys.definition import Definition, estimate
@@ -184,16 +185,22 @@ def submit_response(
 
 
 @respond_router.post("", status_code=201, response_model=dict[str, Any])
-def respond(data: RespondSubmit, request: Request, session: DbSession) -> Any:
+def respond(data: RespondSubmit, request: Request) -> Any:
     """A whole response through a survey link (public: the token is the credential).
 
     409 when a personal link was already used, 410 when it expired or the survey closed.
     """
-    state = links.open_link(session, data.token)
-    language = links.respondent_language(
-        state.definition, data.language, None, state.link, request.headers.get("accept-language")
-    )
+    # The unit of work opens and commits inside this one call (one worker thread), not in a
+    # dependency: a request holding the write lock must never wait for a free thread to commit
+    # while every thread waits for that lock (many respondents at once on one link).
+    accept = request.headers.get("accept-language")
     ip = request.client.host if request.client else None
-    with answers_checked():
-        response = collect.submit_with_link(session, state, data.answers, language, ip)
-    return {"id": response.id, "status": response.status, "language": response.language}
+    with unit_of_work() as session:
+        state = links.open_link(session, data.token)
+        language = links.respondent_language(
+            state.definition, data.language, None, state.link, accept
+        )
+        with answers_checked():
+            response = collect.submit_with_link(session, state, data.answers, language, ip)
+        out = {"id": response.id, "status": response.status, "language": response.language}
+    return out

@@ -257,6 +257,8 @@ def pipe(text: str, values: dict[str, str]) -> str:
     """Substitute ``{{field}}`` / ``{{field|fallback}}`` with plain values (never evaluated)."""
 
     def sub(m: re.Match[str]) -> str:
+        if m.group(1) not in PIPE_FIELDS:
+            return m.group(0)  # not a placeholder (definitions refuse them anyway)
         value = values.get(m.group(1), "")
         return value if value else (m.group(2) or "").strip()
 

@@ -13,10 +13,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from cxloop.auth.dependencies import DbSession
 from cxloop.core.config import get_settings
+from cxloop.core.db import unit_of_work
 from cxloop.core.errors import AppError
 from cxloop.core.i18n import LANGUAGES, negotiate, translate
 from cxloop.surveys import collect, links
@@ -167,13 +169,21 @@ def respond_page(token: Token, request: Request, session: DbSession) -> Response
 
 
 @router.post("/s/{token}", response_model=None)
-async def respond_submit(token: Token, request: Request, session: DbSession) -> Response:
+async def respond_submit(token: Token, request: Request) -> Response:
     """Save one answer, then show the next question or the thank-you page."""
     form = await request.form()
     key = str(form.get("q") or "")[:40]
     raw: Any = [str(v) for v in form.getlist("answer")]
     lang_field = str(form.get("lang") or "")[:16]
-    return _save(request, session, token, key, raw, lang_field)
+    # one worker thread opens, writes and commits (see api_surveys.respond for why)
+    return await run_in_threadpool(_save_in_unit, request, token, key, raw, lang_field)
+
+
+def _save_in_unit(
+    request: Request, token: str, key: str, raw: list[str], lang_field: str
+) -> Response:
+    with unit_of_work() as session:
+        return _save(request, session, token, key, raw, lang_field)
 
 
 def _save(
