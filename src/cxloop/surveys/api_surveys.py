@@ -202,5 +202,4 @@ def respond(data: RespondSubmit, request: Request) -> Any:
         )
         with answers_checked():
             response = collect.submit_with_link(session, state, data.answers, language, ip)
-        out = {"id": response.id, "status": response.status, "language": response.language}
-    return out
+        return {"id": response.id, "status": response.status, "language": response.language}
