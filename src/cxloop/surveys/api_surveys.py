@@ -195,7 +195,7 @@ def respond(data: RespondSubmit, request: Request) -> Any:
     # while every thread waits for that lock (many respondents at once on one link).
     accept = request.headers.get("accept-language")
     ip = request.client.host if request.client else None
-    with unit_of_work() as session:
+    with unit_of_work(exclusive=True) as session:
         state = links.open_link(session, data.token)
         language = links.respondent_language(
             state.definition, data.language, None, state.link, accept

@@ -182,7 +182,7 @@ async def respond_submit(token: Token, request: Request) -> Response:
 def _save_in_unit(
     request: Request, token: str, key: str, raw: list[str], lang_field: str
 ) -> Response:
-    with unit_of_work() as session:
+    with unit_of_work(exclusive=True) as session:
         return _save(request, session, token, key, raw, lang_field)
 
 
