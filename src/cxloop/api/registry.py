@@ -15,10 +15,16 @@ def routers() -> list[APIRouter]:
     from cxloop.profiles import web as profiles_web
     from cxloop.profiles.ingest import api as ingest_api
     from cxloop.surveys import api as sampling_api
+    from cxloop.surveys import api_surveys as surveys_api
+    from cxloop.surveys import jobs as surveys_jobs
     from cxloop.surveys import web as sampling_web
+    from cxloop.surveys import web_builder as surveys_web
+    from cxloop.surveys import web_respond as respond_web
     from cxloop.web import pages
 
     profiles_jobs.register()
+    surveys_jobs.register()
+    respond_web.redact_access_log()
     return [
         auth_api.router,
         audit_api.router,
@@ -29,4 +35,8 @@ def routers() -> list[APIRouter]:
         profiles_web.router,
         sampling_api.router,
         sampling_web.router,
+        surveys_api.router,
+        surveys_api.respond_router,
+        surveys_web.router,
+        respond_web.router,
     ]

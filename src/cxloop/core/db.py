@@ -120,10 +120,24 @@ def run_after_commit_hooks() -> None:
         hook()
 
 
+# SQLite has one writer at a time. Writers that all try BEGIN IMMEDIATE at once wait in SQLite's
+# busy handler, which sleeps 1-100 ms between tries: under a few dozen concurrent writers that
+# costs more than the writes. Short units of work that run start to finish in one thread can
+# queue on this lock instead (``exclusive=True``). Never hold it across an await or a thread
+# hop: a holder that needs another worker thread to commit would wait for threads blocked here.
+_sqlite_writer = threading.Lock()
+
+
 @contextmanager
-def unit_of_work(write: bool = True) -> Iterator[Session]:
-    """One transaction: services flush, this commits once at the end (or rolls back)."""
+def unit_of_work(write: bool = True, exclusive: bool = False) -> Iterator[Session]:
+    """One transaction: services flush, this commits once at the end (or rolls back).
+
+    ``exclusive``: on SQLite, queue for the process's writer lock first (see above).
+    """
     session = new_session(write=write)
+    lock = _sqlite_writer if write and exclusive and is_sqlite(session.get_bind()) else None  # type: ignore[arg-type]
+    if lock is not None:
+        lock.acquire()
     try:
         yield session
         if write:
@@ -135,6 +149,8 @@ def unit_of_work(write: bool = True) -> Iterator[Session]:
         raise
     finally:
         session.close()
+        if lock is not None:
+            lock.release()
     if write:
         run_after_commit_hooks()
 

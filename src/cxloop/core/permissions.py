@@ -15,6 +15,11 @@ IDENTITY_RUN = "identity.run"
 USERS_MANAGE = "users.manage"
 AUDIT_READ = "audit.read"
 APIKEYS_OWN = "apikeys.own"
+SURVEYS_READ = "surveys.read"  # definitions and their figures
+SURVEYS_MANAGE = "surveys.manage"  # create, edit, publish, close, import
+SURVEYS_SEND = "surveys.send"  # personal, public and kiosk links
+RESPONSES_READ = "responses.read"  # individual answers
+RESPONSES_SUBMIT = "responses.submit"  # responses sent by another system (IVR, app)
 
 ALL_PERMISSIONS = frozenset(
     {
@@ -29,16 +34,46 @@ ALL_PERMISSIONS = frozenset(
         USERS_MANAGE,
         AUDIT_READ,
         APIKEYS_OWN,
+        SURVEYS_READ,
+        SURVEYS_MANAGE,
+        SURVEYS_SEND,
+        RESPONSES_READ,
+        RESPONSES_SUBMIT,
     }
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": ALL_PERMISSIONS,
     "analyst": frozenset(
-        {PROFILES_READ, PROFILES_ALL, INGEST_WRITE, IDENTITY_REVIEW, AUDIT_READ, APIKEYS_OWN}
+        {
+            PROFILES_READ,
+            PROFILES_ALL,
+            INGEST_WRITE,
+            IDENTITY_REVIEW,
+            AUDIT_READ,
+            APIKEYS_OWN,
+            SURVEYS_READ,
+            SURVEYS_MANAGE,
+            SURVEYS_SEND,
+            RESPONSES_READ,
+            RESPONSES_SUBMIT,
+        }
     ),
-    "agent": frozenset({PROFILES_READ, PROFILES_PII, PROFILES_ALL, PROFILES_WRITE, APIKEYS_OWN}),
-    "account_manager": frozenset({PROFILES_READ, PROFILES_PII, PROFILES_WRITE, APIKEYS_OWN}),
+    "agent": frozenset(
+        {
+            PROFILES_READ,
+            PROFILES_PII,
+            PROFILES_ALL,
+            PROFILES_WRITE,
+            APIKEYS_OWN,
+            SURVEYS_READ,
+            SURVEYS_SEND,
+            RESPONSES_SUBMIT,
+        }
+    ),
+    "account_manager": frozenset(
+        {PROFILES_READ, PROFILES_PII, PROFILES_WRITE, APIKEYS_OWN, SURVEYS_READ, SURVEYS_SEND}
+    ),
 }
 
 

@@ -379,3 +379,33 @@ def record_links(session: Session, actor: Actor, profile_id: int) -> list[dict[s
         .limit(200)
     )
     return [link_detail(session, actor, link) for link in links]
+
+
+def survey_subject(session: Session, actor: Actor, profile_id: int) -> dict[str, Any]:
+    """What a personal survey link needs of a customer the actor may see: language, piped
+    names and tier, and one of the customer's source records to hang the response on."""
+    profile = access.get_profile(session, actor, profile_id)
+    hops = 0
+    while profile.status == "merged" and profile.merged_into_id and hops < 10:
+        profile = access.get_profile(session, actor, profile.merged_into_id)
+        hops += 1
+    record = session.scalar(
+        select(CustomerRecord)
+        .where(CustomerRecord.profile_id == profile.id)
+        .order_by(CustomerRecord.id)
+        .limit(1)
+    )
+
+    def golden(attr: str) -> str:
+        value = (profile.golden.get(attr) or {}).get("value")
+        return str(value) if value else ""
+
+    return {
+        "profile_id": profile.id,
+        "language": profile.language,
+        "first_name": golden("given_name"),
+        "last_name": golden("family_name"),
+        "full_name": golden("full_name") or profile.display_name,
+        "tier": profile.tier or "",
+        "ref": (record.source_id, record.external_id) if record is not None else None,
+    }

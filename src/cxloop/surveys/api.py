@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import APIRouter
 
 from cxloop.auth.dependencies import CurrentActor
-from cxloop.surveys import sampling, service
+from cxloop.surveys import planner as service
+from cxloop.surveys import sampling
 from cxloop.surveys.schemas import (
     MarginRequest,
     NpsMarginRequest,

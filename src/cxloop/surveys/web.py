@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from cxloop.auth.dependencies import WebActor
 from cxloop.core.errors import AppError
-from cxloop.surveys import service
+from cxloop.surveys import planner as service
 from cxloop.surveys.schemas import (
     NpsMarginRequest,
     NpsSizeRequest,
