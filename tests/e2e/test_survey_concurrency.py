@@ -13,7 +13,7 @@ from cxloop.core.db import unit_of_work
 from cxloop.journeys import queries as _journeys  # noqa: F401  (models registered)
 from cxloop.journeys.models import Interaction
 from cxloop.surveys.models import SurveyAnswer, SurveyResponse
-from tests.e2e.conftest import Server
+from tests.e2e.conftest import Server, run_async
 from tests.factories import World
 from tests.surveys.helpers import FULL_ANSWERS, create_survey, make_customer, personal_link
 
@@ -41,7 +41,7 @@ def test_one_single_use_link_submitted_50_times_at_once(live_server: Server, wor
         survey = create_survey(client, world)  # type: ignore[arg-type]
         pid = make_customer(client, world)  # type: ignore[arg-type]
         link = personal_link(client, world, survey["id"], pid)  # type: ignore[arg-type]
-    codes = Counter(asyncio.run(_race(live_server.url, link["token"])))
+    codes = Counter(run_async(_race(live_server.url, link["token"])))
     assert codes == {201: 1, 409: N - 1}, codes
     with unit_of_work(write=False) as s:
         assert s.scalar(select(func.count()).select_from(SurveyResponse)) == 1

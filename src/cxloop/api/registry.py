@@ -5,25 +5,31 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 
+def register_jobs() -> None:
+    """Register every domain's background job handlers (the app, the worker, the CLI, tests)."""
+    from cxloop.profiles import jobs as profiles_jobs
+    from cxloop.surveys import jobs as surveys_jobs
+
+    profiles_jobs.register()
+    surveys_jobs.register()
+
+
 def routers() -> list[APIRouter]:
     """All routers of the application (imported here so that domains stay independent)."""
     from cxloop.api import audit as audit_api
     from cxloop.auth import api as auth_api
     from cxloop.auth import web as auth_web
     from cxloop.profiles import api as profiles_api
-    from cxloop.profiles import jobs as profiles_jobs
     from cxloop.profiles import web as profiles_web
     from cxloop.profiles.ingest import api as ingest_api
     from cxloop.surveys import api as sampling_api
     from cxloop.surveys import api_surveys as surveys_api
-    from cxloop.surveys import jobs as surveys_jobs
     from cxloop.surveys import web as sampling_web
     from cxloop.surveys import web_builder as surveys_web
     from cxloop.surveys import web_respond as respond_web
     from cxloop.web import pages
 
-    profiles_jobs.register()
-    surveys_jobs.register()
+    register_jobs()
     respond_web.redact_access_log()
     return [
         auth_api.router,

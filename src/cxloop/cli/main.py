@@ -67,10 +67,10 @@ def run_worker() -> None:
     import signal
     import threading
 
-    from cxloop.api.registry import routers
+    from cxloop.api.registry import register_jobs
     from cxloop.core import jobs
 
-    routers()  # registers every domain's job handlers
+    register_jobs()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

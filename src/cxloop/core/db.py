@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import JSON, Engine, MetaData, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from cxloop.core.config import Settings, get_settings
@@ -35,6 +36,7 @@ class Base(DeclarativeBase):
 
 
 _lock = threading.Lock()
+WRITER_WAIT_SECONDS = 30  # like SQLite's busy timeout: a stuck writer fails, never hangs
 _engines: dict[str, Engine] = {}
 _after_commit_hooks: list[Callable[[], None]] = []
 
@@ -53,12 +55,35 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA temp_store=MEMORY")
         cur.close()
 
+    # SQLite has one writer at a time. This process's writers queue on a lock of their own, taken
+    # just before BEGIN IMMEDIATE and released when the connection goes back to the pool (after
+    # COMMIT or ROLLBACK): SQLite's busy handler sleeps 1-100 ms between tries, which under a few
+    # dozen concurrent writers costs more than the writes. Other processes still meet the busy
+    # timeout. The lock is taken at a session's first statement, in the thread that runs it; the
+    # unit of work that follows must not wait for another worker thread before it commits.
+    writer = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        if conn.get_execution_options().get("cx_write"):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
+        if not conn.get_execution_options().get("cx_write"):
             conn.exec_driver_sql("BEGIN")
+            return
+        if not writer.acquire(timeout=WRITER_WAIT_SECONDS):
+            raise OperationalError("BEGIN IMMEDIATE", None, Exception("database is busy"))
+        conn.info["cx_writer"] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            conn.info.pop("cx_writer", None)
+            writer.release()
+            raise
+
+    def _release(_dbapi_conn: Any, record: Any, *_args: Any) -> None:
+        if record.info.pop("cx_writer", False):
+            writer.release()
+
+    for name in ("checkin", "invalidate", "soft_invalidate"):
+        event.listen(engine.pool, name, _release)
 
 
 def make_engine(url: str, echo: bool = False) -> Engine:
@@ -105,7 +130,15 @@ def new_session(write: bool = False, engine: Engine | None = None) -> Session:
     """A session bound to the engine; ``write`` takes the SQLite write lock at BEGIN."""
     engine = engine or get_engine()
     bind = engine.execution_options(cx_write=True) if write else engine
-    return sessionmaker(bind=bind, expire_on_commit=False, autoflush=True)()
+    session = sessionmaker(bind=bind, expire_on_commit=False, autoflush=True)()
+    session.info["cx_write"] = write
+    return session
+
+
+def commit_now(session: Session) -> None:
+    """Commit a write unit of work's session in this thread, before its boundary does."""
+    if session.info.get("cx_write"):
+        session.commit()
 
 
 def on_after_commit(hook: Callable[[], None]) -> None:
@@ -120,24 +153,10 @@ def run_after_commit_hooks() -> None:
         hook()
 
 
-# SQLite has one writer at a time. Writers that all try BEGIN IMMEDIATE at once wait in SQLite's
-# busy handler, which sleeps 1-100 ms between tries: under a few dozen concurrent writers that
-# costs more than the writes. Short units of work that run start to finish in one thread can
-# queue on this lock instead (``exclusive=True``). Never hold it across an await or a thread
-# hop: a holder that needs another worker thread to commit would wait for threads blocked here.
-_sqlite_writer = threading.Lock()
-
-
 @contextmanager
-def unit_of_work(write: bool = True, exclusive: bool = False) -> Iterator[Session]:
-    """One transaction: services flush, this commits once at the end (or rolls back).
-
-    ``exclusive``: on SQLite, queue for the process's writer lock first (see above).
-    """
+def unit_of_work(write: bool = True) -> Iterator[Session]:
+    """One transaction: services flush, this commits once at the end (or rolls back)."""
     session = new_session(write=write)
-    lock = _sqlite_writer if write and exclusive and is_sqlite(session.get_bind()) else None  # type: ignore[arg-type]
-    if lock is not None:
-        lock.acquire()
     try:
         yield session
         if write:
@@ -149,8 +168,6 @@ def unit_of_work(write: bool = True, exclusive: bool = False) -> Iterator[Sessio
         raise
     finally:
         session.close()
-        if lock is not None:
-            lock.release()
     if write:
         run_after_commit_hooks()
 

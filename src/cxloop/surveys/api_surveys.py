@@ -14,6 +14,7 @@ from cxloop.auth.dependencies import CurrentActor, DbSession
 from cxloop.core.config import get_settings
 from cxloop.core.db import unit_of_work
 from cxloop.core.params import IdPath, Offset
+from cxloop.core.routing import UnitOfWorkRoute
 from cxloop.surveys import collect, errors, links, queries, service
 from cxloop.surveys.definition import Definition, estimate
 from cxloop.surveys.logic import AnswerError
@@ -32,8 +33,10 @@ from cxloop.surveys.schemas import (
     VersionRead,
 )
 
-router = APIRouter(prefix="/api/v1/surveys", tags=["surveys"])
-respond_router = APIRouter(prefix="/api/v1/respond", tags=["survey respondents"])
+router = APIRouter(prefix="/api/v1/surveys", tags=["surveys"], route_class=UnitOfWorkRoute)
+respond_router = APIRouter(
+    prefix="/api/v1/respond", tags=["survey respondents"], route_class=UnitOfWorkRoute
+)
 Status = Literal["draft", "active", "closed"]
 
 
@@ -195,7 +198,7 @@ def respond(data: RespondSubmit, request: Request) -> Any:
     # while every thread waits for that lock (many respondents at once on one link).
     accept = request.headers.get("accept-language")
     ip = request.client.host if request.client else None
-    with unit_of_work(exclusive=True) as session:
+    with unit_of_work() as session:
         state = links.open_link(session, data.token)
         language = links.respondent_language(
             state.definition, data.language, None, state.link, accept

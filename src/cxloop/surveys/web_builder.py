@@ -21,6 +21,7 @@ from cxloop.core.errors import AppError, Invalid
 from cxloop.core.i18n import LANGUAGES, translate
 from cxloop.core.params import IdPath
 from cxloop.core.permissions import SURVEYS_MANAGE, SURVEYS_READ, SURVEYS_SEND
+from cxloop.core.routing import UnitOfWorkRoute
 from cxloop.surveys import queries, service
 from cxloop.surveys.api_surveys import link_url
 from cxloop.surveys.builder_forms import choices_text, condition_value, question_from_form
@@ -28,7 +29,7 @@ from cxloop.surveys.definition import SECONDS, parse
 from cxloop.surveys.schemas import LinkCreate
 from cxloop.web.render import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 Reader = Annotated[Actor, Depends(web_require(SURVEYS_READ))]
 Manager = Annotated[Actor, Depends(web_require(SURVEYS_MANAGE))]
 Sender = Annotated[Actor, Depends(web_require(SURVEYS_SEND))]

@@ -21,12 +21,13 @@ from cxloop.core.config import get_settings
 from cxloop.core.db import unit_of_work
 from cxloop.core.errors import AppError
 from cxloop.core.i18n import LANGUAGES, negotiate, translate
+from cxloop.core.routing import UnitOfWorkRoute
 from cxloop.surveys import collect, links
 from cxloop.surveys.definition import Definition, Question, pipe
 from cxloop.surveys.logic import AnswerError, progress, visible
 from cxloop.web.render import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 Token = Annotated[str, Path(min_length=1, max_length=200)]
 TOKEN_IN_PATH = re.compile(r"(/s/)[^/?#\s\"]+")
 KIOSK_RESTART_SECONDS = 8
@@ -182,7 +183,7 @@ async def respond_submit(token: Token, request: Request) -> Response:
 def _save_in_unit(
     request: Request, token: str, key: str, raw: list[str], lang_field: str
 ) -> Response:
-    with unit_of_work(exclusive=True) as session:
+    with unit_of_work() as session:
         return _save(request, session, token, key, raw, lang_field)
 
 
