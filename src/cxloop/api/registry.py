@@ -16,9 +16,13 @@ def routers() -> list[APIRouter]:
     from cxloop.profiles.ingest import api as ingest_api
     from cxloop.surveys import api as sampling_api
     from cxloop.surveys import web as sampling_web
+    from cxloop.text import api as text_api
+    from cxloop.text import jobs as text_jobs
+    from cxloop.text import web as text_web
     from cxloop.web import pages
 
     profiles_jobs.register()
+    text_jobs.register()
     return [
         auth_api.router,
         audit_api.router,
@@ -29,4 +33,13 @@ def routers() -> list[APIRouter]:
         profiles_web.router,
         sampling_api.router,
         sampling_web.router,
+        text_api.router,
+        text_web.router,
     ]
+
+
+def warm_up() -> None:
+    """Load what a background worker needs before its first job (the text models)."""
+    from cxloop.text import jobs as text_jobs
+
+    text_jobs.warm_up()

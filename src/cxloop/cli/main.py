@@ -65,10 +65,11 @@ def run_worker() -> None:
     import signal
     import threading
 
-    from cxloop.api.registry import routers
+    from cxloop.api.registry import routers, warm_up
     from cxloop.core import jobs
 
     routers()  # registers every domain's job handlers
+    warm_up()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

@@ -15,6 +15,9 @@ IDENTITY_RUN = "identity.run"
 USERS_MANAGE = "users.manage"
 AUDIT_READ = "audit.read"
 APIKEYS_OWN = "apikeys.own"
+TEXT_READ = "text.read"  # themes, verbatims, ad-hoc analysis (raw text needs profiles.pii)
+TEXT_LABEL = "text.label"  # thumbs up/down on a comment's sentiment
+TEXT_MANAGE = "text.manage"  # rename/merge/split themes, retrain, re-enrich, emerging themes
 
 ALL_PERMISSIONS = frozenset(
     {
@@ -29,15 +32,38 @@ ALL_PERMISSIONS = frozenset(
         USERS_MANAGE,
         AUDIT_READ,
         APIKEYS_OWN,
+        TEXT_READ,
+        TEXT_LABEL,
+        TEXT_MANAGE,
     }
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": ALL_PERMISSIONS,
     "analyst": frozenset(
-        {PROFILES_READ, PROFILES_ALL, INGEST_WRITE, IDENTITY_REVIEW, AUDIT_READ, APIKEYS_OWN}
+        {
+            PROFILES_READ,
+            PROFILES_ALL,
+            INGEST_WRITE,
+            IDENTITY_REVIEW,
+            AUDIT_READ,
+            APIKEYS_OWN,
+            TEXT_READ,
+            TEXT_LABEL,
+            TEXT_MANAGE,
+        }
     ),
-    "agent": frozenset({PROFILES_READ, PROFILES_PII, PROFILES_ALL, PROFILES_WRITE, APIKEYS_OWN}),
+    "agent": frozenset(
+        {
+            PROFILES_READ,
+            PROFILES_PII,
+            PROFILES_ALL,
+            PROFILES_WRITE,
+            APIKEYS_OWN,
+            TEXT_READ,
+            TEXT_LABEL,
+        }
+    ),
     "account_manager": frozenset({PROFILES_READ, PROFILES_PII, PROFILES_WRITE, APIKEYS_OWN}),
 }
 

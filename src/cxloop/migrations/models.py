@@ -12,6 +12,7 @@ MODEL_MODULES = (
     "cxloop.profiles.ingest.models",
     "cxloop.profiles.models",
     "cxloop.journeys.models",
+    "cxloop.text.models",
 )
 
 
