@@ -48,7 +48,9 @@ def test_enrichment_is_idempotent_and_follows_new_versions(
         first = {r.subject_id: (r.id, r.sentiment) for r in s.scalars(select(TextEnrichment))}
     again = ingest_comments(client, world)
     assert again["unchanged"] == len(COMMENTS)
-    changed = ingest_comments(client, world, [("I-5", "app", "The app crashes every time I log in")])
+    changed = ingest_comments(
+        client, world, [("I-5", "app", "The app crashes every time I log in")]
+    )
     assert changed["updated"] == 1
     with unit_of_work(write=False) as s:
         after = {r.subject_id: r for r in s.scalars(select(TextEnrichment))}
@@ -56,4 +58,4 @@ def test_enrichment_is_idempotent_and_follows_new_versions(
         updated = [r for r in after.values() if r.subject_version == 2]
         assert len(updated) == 1
         assert updated[0].sentiment == "negative"
-        assert any(t["key"] == "app_problem" for t in updated[0].themes)
+        assert any(t["key"] == "app_bug" for t in updated[0].themes)
