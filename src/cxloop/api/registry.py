@@ -11,18 +11,15 @@ def routers() -> list[APIRouter]:
     from cxloop.auth import api as auth_api
     from cxloop.auth import web as auth_web
     from cxloop.profiles import api as profiles_api
-    from cxloop.profiles import jobs as profiles_jobs
     from cxloop.profiles import web as profiles_web
     from cxloop.profiles.ingest import api as ingest_api
     from cxloop.surveys import api as sampling_api
     from cxloop.surveys import web as sampling_web
     from cxloop.text import api as text_api
-    from cxloop.text import jobs as text_jobs
     from cxloop.text import web as text_web
     from cxloop.web import pages
 
-    profiles_jobs.register()
-    text_jobs.register()
+    register_jobs()
     return [
         auth_api.router,
         audit_api.router,
@@ -36,6 +33,15 @@ def routers() -> list[APIRouter]:
         text_api.router,
         text_web.router,
     ]
+
+
+def register_jobs() -> None:
+    """Register every domain's background job handlers (any process that runs jobs)."""
+    from cxloop.profiles import jobs as profiles_jobs
+    from cxloop.text import jobs as text_jobs
+
+    profiles_jobs.register()
+    text_jobs.register()
 
 
 def warm_up() -> None:

@@ -6,10 +6,13 @@ import logging
 
 import typer
 
+from cxloop.api.registry import register_jobs
 from cxloop.auth import cli as auth_cli
 from cxloop.profiles import cli as profiles_cli
 from cxloop.surveys import cli as surveys_cli
+from cxloop.text import cli as text_cli
 
+register_jobs()  # commands that run jobs in-process (ingest, text enrich) find every handler
 app = typer.Typer(help="cxloop: customer experience platform.", no_args_is_help=True)
 app.add_typer(auth_cli.workspaces, name="workspaces")
 app.add_typer(auth_cli.users, name="users")
@@ -19,6 +22,7 @@ app.command("ingest")(profiles_cli.ingest_file)
 app.command("resolve")(profiles_cli.resolve_command)
 app.command("find")(profiles_cli.find_command)
 app.add_typer(surveys_cli.app, name="sample-size")
+app.add_typer(text_cli.app, name="text")
 
 
 @app.command()

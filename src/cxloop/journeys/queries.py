@@ -126,7 +126,7 @@ def texts_page(
     if batch_id is not None:
         stmt = stmt.where(Interaction.batch_id == batch_id)
     rows = session.execute(stmt.order_by(Interaction.id).limit(limit))
-    return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+    return [(r[0], r[1], r[2] or "", r[3], r[4]) for r in rows]
 
 
 def texts_by_id(session: Session, workspace_id: int, ids: list[int]) -> dict[int, str]:

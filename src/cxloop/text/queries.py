@@ -30,6 +30,7 @@ from cxloop.text.models import (
 from cxloop.text.pii import redact
 from cxloop.text.taxonomy import default_taxonomy
 from cxloop.text.themes import ensure_taxonomy_themes, term_hits
+from cxloop.text.types import TextInsight
 
 
 def theme_label(theme: TextTheme, lang: str = "en") -> str:
@@ -86,7 +87,7 @@ def theme_overview(
         .where(TextTheme.workspace_id == ws, TextTheme.status == "active")
         .order_by(TextTheme.id)
     )
-    items = []
+    items: list[dict[str, Any]] = []
     for t in themes:
         counts = per_theme.get(t.id, {})
         volume = sum(n for n, _, _ in counts.values())
@@ -400,48 +401,42 @@ def analyze_texts(session: Session, actor: Actor, texts: list[str]) -> list[dict
     """Analyse texts now with the workspace's model (nothing stored, no personal values out)."""
     access.require(actor, TEXT_READ)
     analyzer = heads.analyzer_for(session, actor.workspace_id)
-    out = []
-    for ins in analyzer.analyze(texts):
-        out.append(
+    return [insight_dict(ins) for ins in analyzer.analyze(texts)]
+
+
+def insight_dict(ins: TextInsight) -> dict[str, Any]:
+    """What the analysis found in one text, JSON-ready, without personal values."""
+    return {
+        "language": ins.language.code,
+        "sentiment": ins.sentiment.label,
+        "score": ins.sentiment.score,
+        "probabilities": dict(
+            zip(("negative", "neutral", "positive"), ins.sentiment.probabilities, strict=True)
+        ),
+        "sentences": [
             {
-                "language": ins.language.code,
-                "sentiment": ins.sentiment.label,
-                "score": ins.sentiment.score,
-                "probabilities": dict(
-                    zip(
-                        ("negative", "neutral", "positive"),
-                        ins.sentiment.probabilities,
-                        strict=True,
-                    )
-                ),
-                "sentences": [
-                    {
-                        "start": x.start,
-                        "end": x.end,
-                        "sentiment": x.sentiment.label,
-                        "score": x.sentiment.score,
-                        "themes": [h.theme_id for h in x.themes],
-                    }
-                    for x in ins.sentences
-                ],
-                "themes": [
-                    {
-                        "theme": h.theme_id,
-                        "label": h.label,
-                        "strength": round(h.score, 4),
-                        "sentiment": h.sentiment,
-                        "evidence": [
-                            {"term": e.term, "start": e.start, "end": e.end} for e in h.evidence
-                        ],
-                    }
-                    for h in ins.themes
-                ],
-                "pii": [{"type": p.type, "start": p.start, "end": p.end} for p in ins.pii],
-                "redacted": ins.redacted,
-                "model_version": ins.model_version,
+                "start": x.start,
+                "end": x.end,
+                "sentiment": x.sentiment.label,
+                "score": x.sentiment.score,
+                "themes": [h.theme_id for h in x.themes],
             }
-        )
-    return out
+            for x in ins.sentences
+        ],
+        "themes": [
+            {
+                "theme": h.theme_id,
+                "label": h.label,
+                "strength": round(h.score, 4),
+                "sentiment": h.sentiment,
+                "evidence": [{"term": e.term, "start": e.start, "end": e.end} for e in h.evidence],
+            }
+            for h in ins.themes
+        ],
+        "pii": [{"type": p.type, "start": p.start, "end": p.end} for p in ins.pii],
+        "redacted": ins.redacted,
+        "model_version": ins.model_version,
+    }
 
 
 def theme_view(theme: TextTheme, lang: str = "en") -> dict[str, Any]:

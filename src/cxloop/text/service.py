@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import timedelta
 from typing import Any, Literal
 
 import orjson
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from cxloop.core import audit, clock, jobs
@@ -69,6 +70,13 @@ def run_enrichment(
     return enrich_interactions(session, workspace_id, batch_id=batch_id, commit=commit)
 
 
+def enrich_interactions_with_progress(
+    session: Session, workspace_id: int, on_page: Callable[[Progress], None]
+) -> Progress:
+    """Enrich everything missing or stale, committing and reporting page by page (CLI)."""
+    return enrich_interactions(session, workspace_id, commit=True, on_page=on_page)
+
+
 def _theme_snapshot(t: TextTheme) -> dict[str, Any]:
     return {
         "key": t.key,
@@ -113,17 +121,13 @@ def merge_theme(session: Session, actor: Actor, theme_id: int, into_id: int) -> 
     if target.parent_id == theme.id:
         raise errors.invalid("into_id", "a theme cannot be merged into a theme split off it")
     before = _theme_snapshot(theme)
-    both = select(TextThemeMention.enrichment_id).where(TextThemeMention.theme_id == target.id)
-    dropped = session.execute(
-        TextThemeMention.__table__.delete().where(
-            TextThemeMention.theme_id == theme.id, TextThemeMention.enrichment_id.in_(both)
-        )
-    ).rowcount
-    moved = session.execute(
-        update(TextThemeMention)
-        .where(TextThemeMention.theme_id == theme.id)
-        .values(theme_id=target.id)
-    ).rowcount
+    m = TextThemeMention
+    both = select(m.enrichment_id).where(m.theme_id == target.id)
+    duplicate = (m.theme_id == theme.id, m.enrichment_id.in_(both))
+    dropped = int(session.scalar(select(func.count()).select_from(m).where(*duplicate)) or 0)
+    session.execute(delete(m).where(*duplicate))
+    moved = int(session.scalar(select(func.count()).where(m.theme_id == theme.id)) or 0)
+    session.execute(update(m).where(m.theme_id == theme.id).values(theme_id=target.id))
     session.execute(
         update(TextTheme).where(TextTheme.parent_id == theme.id).values(parent_id=target.id)
     )
