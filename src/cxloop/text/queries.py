@@ -29,7 +29,7 @@ from cxloop.text.models import (
 )
 from cxloop.text.pii import redact
 from cxloop.text.taxonomy import default_taxonomy
-from cxloop.text.themes import ensure_taxonomy_themes, term_hits
+from cxloop.text.themes import term_hits
 from cxloop.text.types import TextInsight
 
 
@@ -58,8 +58,7 @@ def theme_overview(
 ) -> dict[str, Any]:
     """Active themes with volume, mean sentiment, negative share and counts per day or week."""
     access.require(actor, TEXT_READ)
-    ws = actor.workspace_id
-    ensure_taxonomy_themes(session, ws, heads.base_analyzer())
+    ws = actor.workspace_id  # themes exist once the first comment was analysed (reads never write)
     end = clock.now().date() + timedelta(days=1)
     start = end - timedelta(days=days)
     since = datetime(start.year, start.month, start.day, tzinfo=clock.now().tzinfo)

@@ -114,9 +114,9 @@ def rename_theme(session: Session, actor: Actor, theme_id: int, name: str) -> Te
 
 def merge_theme(session: Session, actor: Actor, theme_id: int, into_id: int) -> TextTheme:
     """Merge a theme into another: its mentions (and future ones) count for the other."""
+    theme = _editable(session, actor, theme_id)
     if theme_id == into_id:
         raise errors.invalid("into_id", "a theme cannot be merged into itself")
-    theme = _editable(session, actor, theme_id)
     target = _editable(session, actor, into_id)
     if target.parent_id == theme.id:
         raise errors.invalid("into_id", "a theme cannot be merged into a theme split off it")
