@@ -15,6 +15,7 @@ INTEGRATION = {
     "enrich",
     "heads",
     "themes",
+    "volumes",
     "queries",
     "access",
     "api",

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from cxloop.auth.dependencies import CurrentActor, DbSession
 from cxloop.core.params import IdPath, Offset
-from cxloop.text import errors, queries, service
+from cxloop.text import errors, queries, service, volumes
 from cxloop.text.schemas import (
     AnalyzeRequest,
     Comment,
@@ -20,12 +20,12 @@ from cxloop.text.schemas import (
     Insight,
     LabelRequest,
     LabelView,
-    MergeRequest,
     ModelStatus,
-    RenameRequest,
     RetrainResult,
-    SplitRequest,
+    ThemeMergeRequest,
     ThemeOverview,
+    ThemeRenameRequest,
+    ThemeSplitRequest,
     ThemeView,
 )
 
@@ -58,7 +58,7 @@ def themes(
     lang: Lang = "en",
 ) -> Any:
     """Themes with volume, mean sentiment, negative share and their trend over the last days."""
-    return queries.theme_overview(session, actor, days, bucket, lang)
+    return volumes.theme_overview(session, actor, days, bucket, lang)
 
 
 @router.get("/themes/{theme_id}/comments", response_model=list[Comment])
@@ -83,22 +83,28 @@ def theme_comments(
 
 
 @router.patch("/themes/{theme_id}", response_model=ThemeView)
-def rename(theme_id: IdPath, body: RenameRequest, session: DbSession, actor: CurrentActor) -> Any:
+def rename(
+    theme_id: IdPath, body: ThemeRenameRequest, session: DbSession, actor: CurrentActor
+) -> Any:
     """Rename a theme (the workspace's own name replaces the taxonomy labels)."""
-    return queries.theme_view(service.rename_theme(session, actor, theme_id, body.name))
+    return volumes.theme_view(service.rename_theme(session, actor, theme_id, body.name))
 
 
 @router.post("/themes/{theme_id}/merge", response_model=ThemeView)
-def merge(theme_id: IdPath, body: MergeRequest, session: DbSession, actor: CurrentActor) -> Any:
+def merge(
+    theme_id: IdPath, body: ThemeMergeRequest, session: DbSession, actor: CurrentActor
+) -> Any:
     """Merge this theme into another; returns the surviving theme."""
-    return queries.theme_view(service.merge_theme(session, actor, theme_id, body.into_id))
+    return volumes.theme_view(service.merge_theme(session, actor, theme_id, body.into_id))
 
 
 @router.post("/themes/{theme_id}/split", response_model=ThemeView, status_code=201)
-def split(theme_id: IdPath, body: SplitRequest, session: DbSession, actor: CurrentActor) -> Any:
+def split(
+    theme_id: IdPath, body: ThemeSplitRequest, session: DbSession, actor: CurrentActor
+) -> Any:
     """Split off a new theme: this theme's comments containing one of the terms move to it."""
     child = service.split_theme(session, actor, theme_id, body.name, list(body.terms))
-    return queries.theme_view(child)
+    return volumes.theme_view(child)
 
 
 @router.get("/comments/{comment_id}", response_model=CommentDetail)
@@ -150,11 +156,11 @@ def emerging(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Any:
     """Emerging-theme events found so far (what the closed loop alerts on)."""
-    return queries.emerging(session, actor, lang, limit)
+    return volumes.emerging(session, actor, lang, limit)
 
 
 @router.post("/emerging/detect", response_model=list[EmergingView])
 def detect(body: EmergingRequest, session: DbSession, actor: CurrentActor) -> Any:
     """Compare the last days with a baseline and keep the significant rises as events."""
     found = service.detect_emerging_themes(session, actor, body.days, body.baseline_days)
-    return queries.event_views(session, found)
+    return volumes.event_views(session, found)

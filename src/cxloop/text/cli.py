@@ -85,11 +85,11 @@ def themes_command(
     ws: str | None = WorkspaceOption,
 ) -> None:
     """Themes with volume, mean sentiment and negative share over the window."""
-    from cxloop.text import queries
+    from cxloop.text import volumes
 
     with unit_of_work(write=True) as session:
         w = workspace(session, ws)
-        overview = queries.theme_overview(session, operator(w), days, "day", lang)
+        overview = volumes.theme_overview(session, operator(w), days, "day", lang)
     typer.echo(f"{'id':>5}  {'theme':<28} {'mentions':>8} {'sentiment':>9} {'negative':>8}")
     for t in overview["themes"]:
         sent = f"{t['avg_sentiment']:+.2f}" if t["avg_sentiment"] is not None else "-"

@@ -141,7 +141,7 @@ class LabelView(BaseModel):
     updated_at: datetime
 
 
-class RenameRequest(BaseModel):
+class ThemeRenameRequest(BaseModel):
     """A theme's new name."""
 
     model_config = ConfigDict(extra="forbid")
@@ -149,7 +149,7 @@ class RenameRequest(BaseModel):
     name: Annotated[Text, Field(min_length=1, max_length=120)]
 
 
-class MergeRequest(BaseModel):
+class ThemeMergeRequest(BaseModel):
     """The theme to merge this one into."""
 
     model_config = ConfigDict(extra="forbid")
@@ -157,7 +157,7 @@ class MergeRequest(BaseModel):
     into_id: IdField
 
 
-class SplitRequest(BaseModel):
+class ThemeSplitRequest(BaseModel):
     """A new theme split off this one: its name and the words that mark its comments."""
 
     model_config = ConfigDict(extra="forbid")

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from cxloop.core import audit, clock, jobs
 from cxloop.core.actor import Actor
 from cxloop.core.permissions import TEXT_LABEL, TEXT_MANAGE
-from cxloop.text import access, errors, heads, queries
+from cxloop.text import access, errors, heads, queries, volumes
 from cxloop.text.enrich import Progress, enrich_interactions
 from cxloop.text.models import (
     EmergingThemeEvent,
@@ -280,8 +280,8 @@ def detect_emerging_themes(
     end = today + timedelta(days=1)
     start = end - timedelta(days=days)
     base_start = start - timedelta(days=baseline_days)
-    current, current_total = queries.window_counts(session, ws, start, end)
-    baseline, baseline_total = queries.window_counts(session, ws, base_start, start)
+    current, current_total = volumes.window_counts(session, ws, start, end)
+    baseline, baseline_total = volumes.window_counts(session, ws, base_start, start)
     found = detect_emerging(
         {str(k): WindowCounts(*v) for k, v in baseline.items()},
         {str(k): WindowCounts(*v) for k, v in current.items()},

@@ -11,7 +11,7 @@ from cxloop.auth.dependencies import DbSession, web_require
 from cxloop.core.actor import Actor
 from cxloop.core.params import IdPath, Page
 from cxloop.core.permissions import TEXT_LABEL, TEXT_MANAGE, TEXT_READ
-from cxloop.text import access, queries, service
+from cxloop.text import access, queries, service, volumes
 from cxloop.web.render import render, ui_language
 
 router = APIRouter(include_in_schema=False)
@@ -48,13 +48,13 @@ def themes(
 ) -> Response:
     """Themes with volume, sentiment and a sparkline of their trend."""
     lang = ui_language(request)
-    overview = queries.theme_overview(session, actor, days, bucket, lang)
+    overview = volumes.theme_overview(session, actor, days, bucket, lang)
     for item in overview["themes"]:
         item["spark"] = sparkline([p["count"] for p in item["trend"]])
     ctx: dict[str, Any] = {
         "o": overview,
         "status": queries.status(session, actor),
-        "emerging": queries.emerging(session, actor, lang, 10),
+        "emerging": volumes.emerging(session, actor, lang, 10),
         "spark_w": SPARK_W,
         "spark_h": SPARK_H,
     }
@@ -85,11 +85,11 @@ def theme(
         item["pieces"] = queries.pieces(item["text"], item["highlights"])
     others = [
         t
-        for t in queries.theme_overview(session, actor, 30, "day", lang)["themes"]
+        for t in volumes.theme_overview(session, actor, 30, "day", lang)["themes"]
         if t["id"] != row.id
     ]
     ctx: dict[str, Any] = {
-        "theme": queries.theme_view(row, lang),
+        "theme": volumes.theme_view(row, lang),
         "items": items,
         "total": total,
         "page": page,
