@@ -169,6 +169,7 @@ def test_analyze_texts_with_limits(client: TestClient, world: World) -> None:
         {"texts": []},
         {"texts": ["x"] * 101},
         {"texts": ["x" * 10_001]},
+        {"texts": ["x" * 10_000] * 3},
         {"texts": ["nul \u0000 here"]},
         {"texts": ["ok"], "extra": 1},
         {"texts": "not a list"},

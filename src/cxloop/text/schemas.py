@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from cxloop.core.params import IdField, Text
 
 MAX_TEXTS = 100
 MAX_CHARS = 10_000
+MAX_TOTAL_CHARS = 20_000  # about 3 s of CPU in the request; bulk work goes through ingest
 SentimentLabel = Literal["negative", "neutral", "positive"]
 
 
@@ -20,8 +21,21 @@ class AnalyzeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     texts: list[Annotated[Text, Field(min_length=1, max_length=MAX_CHARS)]] = Field(
-        min_length=1, max_length=MAX_TEXTS, description=f"1 to {MAX_TEXTS} texts"
+        min_length=1,
+        max_length=MAX_TEXTS,
+        description=f"1 to {MAX_TEXTS} texts of at most {MAX_CHARS:,} characters, "
+        f"{MAX_TOTAL_CHARS:,} in all",
     )
+
+    @field_validator("texts")
+    @classmethod
+    def _total(cls, texts: list[str]) -> list[str]:
+        total = sum(map(len, texts))
+        if total > MAX_TOTAL_CHARS:
+            raise ValueError(
+                f"{total:,} characters in all; at most {MAX_TOTAL_CHARS:,} per request"
+            )
+        return texts
 
 
 class PiiFound(BaseModel):
