@@ -228,11 +228,13 @@ def model_status(session: Session, workspace_id: int) -> dict[str, Any]:
     """The current model version and how many comments are enriched with it or another one."""
     version = heads.analyzer_for(session, workspace_id).model_version
     rows = session.execute(
-        select(TextEnrichment.model_version == version, func.count())
+        select(TextEnrichment.model_version, func.count())
         .where(TextEnrichment.workspace_id == workspace_id)
-        .group_by(TextEnrichment.model_version == version)
+        .group_by(TextEnrichment.model_version)
     )
-    counts = {bool(r[0]): int(r[1]) for r in rows}
+    counts: dict[bool, int] = {}
+    for model_version, n in rows:
+        counts[model_version == version] = counts.get(model_version == version, 0) + int(n)
     return {"model_version": version, "current": counts.get(True, 0), "stale": counts.get(False, 0)}
 
 
