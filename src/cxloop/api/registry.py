@@ -5,15 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 
-def register_jobs() -> None:
-    """Register every domain's background job handlers (the app, the worker, the CLI, tests)."""
-    from cxloop.profiles import jobs as profiles_jobs
-    from cxloop.surveys import jobs as surveys_jobs
-
-    profiles_jobs.register()
-    surveys_jobs.register()
-
-
 def routers() -> list[APIRouter]:
     """All routers of the application (imported here so that domains stay independent)."""
     from cxloop.api import audit as audit_api
@@ -27,6 +18,8 @@ def routers() -> list[APIRouter]:
     from cxloop.surveys import web as sampling_web
     from cxloop.surveys import web_builder as surveys_web
     from cxloop.surveys import web_respond as respond_web
+    from cxloop.text import api as text_api
+    from cxloop.text import web as text_web
     from cxloop.web import pages
 
     register_jobs()
@@ -45,4 +38,24 @@ def routers() -> list[APIRouter]:
         surveys_api.respond_router,
         surveys_web.router,
         respond_web.router,
+        text_api.router,
+        text_web.router,
     ]
+
+
+def register_jobs() -> None:
+    """Register every domain's background job handlers (the app, the worker, the CLI, tests)."""
+    from cxloop.profiles import jobs as profiles_jobs
+    from cxloop.surveys import jobs as surveys_jobs
+    from cxloop.text import jobs as text_jobs
+
+    profiles_jobs.register()
+    surveys_jobs.register()
+    text_jobs.register()
+
+
+def warm_up() -> None:
+    """Load what a background worker needs before its first job (the text models)."""
+    from cxloop.text import jobs as text_jobs
+
+    text_jobs.warm_up()

@@ -20,6 +20,9 @@ SURVEYS_MANAGE = "surveys.manage"  # create, edit, publish, close, import
 SURVEYS_SEND = "surveys.send"  # personal, public and kiosk links
 RESPONSES_READ = "responses.read"  # individual answers
 RESPONSES_SUBMIT = "responses.submit"  # responses sent by another system (IVR, app)
+TEXT_READ = "text.read"  # themes, verbatims, ad-hoc analysis (raw text needs profiles.pii)
+TEXT_LABEL = "text.label"  # thumbs up/down on a comment's sentiment
+TEXT_MANAGE = "text.manage"  # rename/merge/split themes, retrain, re-enrich, emerging themes
 
 ALL_PERMISSIONS = frozenset(
     {
@@ -39,6 +42,9 @@ ALL_PERMISSIONS = frozenset(
         SURVEYS_SEND,
         RESPONSES_READ,
         RESPONSES_SUBMIT,
+        TEXT_READ,
+        TEXT_LABEL,
+        TEXT_MANAGE,
     }
 )
 
@@ -57,6 +63,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             SURVEYS_SEND,
             RESPONSES_READ,
             RESPONSES_SUBMIT,
+            TEXT_READ,
+            TEXT_LABEL,
+            TEXT_MANAGE,
         }
     ),
     "agent": frozenset(
@@ -69,6 +78,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             SURVEYS_READ,
             SURVEYS_SEND,
             RESPONSES_SUBMIT,
+            TEXT_READ,
+            TEXT_LABEL,
         }
     ),
     "account_manager": frozenset(

@@ -101,3 +101,41 @@ def effort(session: Session, workspace_id: int, refs: list[Ref], days: int = 90)
         "repeat_issues": {k: v for k, v in issues.items() if v > 1},
         "last_contact": max((r.started_at for r in rows), default=None),
     }
+
+
+def texts_page(
+    session: Session,
+    workspace_id: int,
+    after_id: int = 0,
+    limit: int = 500,
+    batch_id: int | None = None,
+) -> list[tuple[int, int, str, str, datetime]]:
+    """``(id, version, text, channel, started_at)`` of interactions carrying free text, by id."""
+    stmt = select(
+        Interaction.id,
+        Interaction.version,
+        Interaction.text,
+        Interaction.channel,
+        Interaction.started_at,
+    ).where(
+        Interaction.workspace_id == workspace_id,
+        Interaction.id > after_id,
+        Interaction.text.is_not(None),
+        Interaction.text != "",
+    )
+    if batch_id is not None:
+        stmt = stmt.where(Interaction.batch_id == batch_id)
+    rows = session.execute(stmt.order_by(Interaction.id).limit(limit))
+    return [(r[0], r[1], r[2] or "", r[3], r[4]) for r in rows]
+
+
+def texts_by_id(session: Session, workspace_id: int, ids: list[int]) -> dict[int, str]:
+    """The raw free text of interactions by id (callers check the PII permission)."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Interaction.id, Interaction.text).where(
+            Interaction.workspace_id == workspace_id, Interaction.id.in_(ids)
+        )
+    )
+    return {r[0]: r[1] for r in rows if r[1] is not None}

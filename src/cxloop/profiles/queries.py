@@ -27,6 +27,7 @@ from cxloop.profiles.models import (
     Profile,
     SearchTerm,
 )
+from cxloop.text import queries as text_queries
 
 SEARCH_REGIONS = ("TW", "HK", "CN", "TH", "US")
 
@@ -223,7 +224,7 @@ def customer_360(session: Session, actor: Actor, profile_id: int) -> dict[str, A
         },
         "customer_since": since,
         "tenure_months": _months_between(since, today) if since else None,
-        "timeline": _timeline(session, ws_id, refs, sources),
+        "timeline": _timeline(session, ws_id, refs, sources, pii),
         "effort": journeys.effort(session, ws_id, refs),
         "consents": consents,
         "preferences": [
@@ -258,11 +259,24 @@ def customer_360(session: Session, actor: Actor, profile_id: int) -> dict[str, A
 
 
 def _timeline(
-    session: Session, ws_id: int, refs: list[tuple[int, str]], sources: dict[int, Source]
+    session: Session,
+    ws_id: int,
+    refs: list[tuple[int, str]],
+    sources: dict[int, Source],
+    pii: bool,
 ) -> list[dict[str, Any]]:
+    """Interactions, newest first; free text as written only for roles with the PII permission."""
     items = journeys.timeline(session, ws_id, refs, limit=100)
+    enriched = text_queries.for_subjects(
+        session, ws_id, "interaction", [i["id"] for i in items if i["text"]]
+    )
     for item in items:
         item["source"] = sources[item.pop("source_id")].name
+        found = enriched.get(item["id"])
+        item["sentiment"] = found["sentiment"] if found else None
+        item["text_redacted"] = bool(item["text"]) and not pii
+        if item["text"] and not pii:
+            item["text"] = found["redacted"] if found else text_queries.redacted_now(item["text"])
     return items
 
 
