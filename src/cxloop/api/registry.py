@@ -16,6 +16,7 @@ def routers() -> list[APIRouter]:
     from cxloop.profiles.ingest import api as ingest_api
     from cxloop.surveys import api as sampling_api
     from cxloop.surveys import api_surveys as surveys_api
+    from cxloop.surveys import api_widget as widget_api
     from cxloop.surveys import jobs as surveys_jobs
     from cxloop.surveys import web as sampling_web
     from cxloop.surveys import web_builder as surveys_web
@@ -37,6 +38,7 @@ def routers() -> list[APIRouter]:
         sampling_web.router,
         surveys_api.router,
         surveys_api.respond_router,
+        widget_api.router,
         surveys_web.router,
         respond_web.router,
     ]

@@ -43,7 +43,8 @@ EVENT = "survey.response_completed"
 INTERACTION_TYPE = "survey_response"
 
 
-def _answer_row(r: SurveyResponse, q: Question, value: Answer, t: datetime) -> SurveyAnswer:
+def answer_row(r: SurveyResponse, q: Question, value: Answer, t: datetime) -> SurveyAnswer:
+    """The stored row of one answer."""
     return SurveyAnswer(
         workspace_id=r.workspace_id,
         response_id=r.id,
@@ -136,7 +137,7 @@ def save_answer(
         passed.append(key)
     else:
         answers[key] = value
-        session.add(_answer_row(response, q, value, t))
+        session.add(answer_row(response, q, value, t))
     response.passed = passed
     response.language = language
     response.updated_at = t
@@ -144,7 +145,7 @@ def save_answer(
     if progress(d, answers, set(passed)).next is not None:
         return response, resume, False
     claim = state.link if state.personal else None
-    _complete(
+    complete(
         session,
         response,
         state.version,
@@ -179,9 +180,9 @@ def submit_with_link(
         response.language = language
     t = clock.now()
     by_key = {q.key: q for q in state.definition.questions}
-    session.add_all([_answer_row(response, by_key[k], v, t) for k, v in answers.items()])
+    session.add_all([answer_row(response, by_key[k], v, t) for k, v in answers.items()])
     survey = (state.survey_name, state.source_id)
-    _complete(
+    complete(
         session, response, state.version, state.definition, answers, survey, _customer(state.link)
     )
     return response
@@ -204,7 +205,7 @@ def _customer(link: SurveyLink) -> tuple[int, str] | None:
     return None
 
 
-def _complete(
+def complete(
     session: Session,
     response: SurveyResponse,
     version: SurveyVersion,
@@ -346,9 +347,9 @@ def submit_api(
             raise errors.idempotency_conflict() from None
         return found, True
     by_key = {q.key: q for q in d.questions}
-    session.add_all([_answer_row(response, by_key[k], v, t) for k, v in answers.items()])
+    session.add_all([answer_row(response, by_key[k], v, t) for k, v in answers.items()])
     source_id = survey.source_id or service.survey_source(session, survey.workspace_id)
-    _complete(session, response, version, d, answers, (survey.name, source_id), customer)
+    complete(session, response, version, d, answers, (survey.name, source_id), customer)
     return response, False
 
 
