@@ -21,6 +21,7 @@ def routers() -> list[APIRouter]:
     from cxloop.surveys import web as sampling_web
     from cxloop.surveys import web_builder as surveys_web
     from cxloop.surveys import web_respond as respond_web
+    from cxloop.surveys import web_widget as widget_web
     from cxloop.web import pages
 
     profiles_jobs.register()
@@ -41,4 +42,5 @@ def routers() -> list[APIRouter]:
         widget_api.router,
         surveys_web.router,
         respond_web.router,
+        widget_web.router,
     ]
