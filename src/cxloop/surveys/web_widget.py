@@ -80,7 +80,8 @@ async def create_key(request: Request, session: DbSession, actor: Manager) -> Re
     """Make a key from the page's form (origins one per line)."""
     form = await request.form()
     origins = [o.strip() for o in str(form.get("origins") or "").splitlines() if o.strip()]
-    surveys = [int(v) for v in form.getlist("surveys") if str(v).isdigit() and len(str(v)) < 19]
+    picked = [str(v) for v in form.getlist("surveys")]
+    surveys = [int(v) for v in picked if v.isascii() and v.isdigit() and len(v) < 19]
 
     def change() -> None:
         data = WidgetKeyCreate(
