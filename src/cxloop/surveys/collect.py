@@ -70,7 +70,7 @@ def _limit(state: LinkState, ip: str | None) -> None:
 
 
 def _new_response(
-    session: Session, state: LinkState, language: str, ip: str | None
+    session: Session, state: LinkState, language: str, ip: str | None, location: str | None = None
 ) -> tuple[SurveyResponse, str | None]:
     _limit(state, ip)
     link, t = state.link, clock.now()
@@ -84,7 +84,8 @@ def _new_response(
         resume_hash=sha256_hex(resume) if resume else None,
         profile_id=link.profile_id,
         channel=link.channel,
-        location=link.location,
+        # a public or kiosk link's ``?loc=`` tag (a QR code per store) wins over the link's own
+        location=location if location and not state.personal else link.location,
         language=language,
         status="partial",
         passed=[],
@@ -107,11 +108,12 @@ def save_answer(
     raw: Any,
     language: str,
     ip: str | None = None,
+    location: str | None = None,
 ) -> tuple[SurveyResponse, str | None, bool]:
     """Save one answer (web, one question per page); complete the response after the last.
 
     Return the response, a new resume token (public and kiosk links, for a cookie) and whether
-    the response is now complete.
+    the response is now complete. ``location`` tags a new response of a public or kiosk link.
     """
     d = state.definition
     answers = stored_answers(session, response)
@@ -124,7 +126,7 @@ def save_answer(
         raise AnswerError(key, "is required")
     resume = None
     if response is None:
-        response, resume = _new_response(session, state, language, ip)
+        response, resume = _new_response(session, state, language, ip, location)
     t = clock.now()
     session.execute(
         delete(SurveyAnswer).where(
