@@ -20,6 +20,7 @@ def routers() -> list[APIRouter]:
     from cxloop.surveys import jobs as surveys_jobs
     from cxloop.surveys import web as sampling_web
     from cxloop.surveys import web_builder as surveys_web
+    from cxloop.surveys import web_links as links_web
     from cxloop.surveys import web_respond as respond_web
     from cxloop.surveys import web_widget as widget_web
     from cxloop.web import pages
@@ -41,6 +42,7 @@ def routers() -> list[APIRouter]:
         surveys_api.respond_router,
         widget_api.router,
         surveys_web.router,
+        links_web.router,
         respond_web.router,
         widget_web.router,
     ]
