@@ -98,7 +98,9 @@ def test_one_click_is_checked_against_the_first_questions_scale(
     d = definition()
     csat_only = create_survey(client, world, "CSAT", questions=[d["questions"][3]])
     path = _link(client, world, csat_only["id"], kind="public")
-    assert "cxs_" not in client.get(path + "?q1=0").headers.get("set-cookie", "")  # 1-5 only
+    zero = client.get(path + "?q1=0")  # CSAT is 1-5: shown as usual, no error, nothing saved
+    assert zero.status_code == 200 and 'role="alert"' not in zero.text
+    assert "cxs_" not in zero.headers.get("set-cookie", "")
     assert _stored() == []
     done = client.get(path + "?q1=5&lang=en", follow_redirects=False)
     assert done.status_code == 303 and done.headers["location"].endswith("/thanks?lang=en")
