@@ -15,9 +15,12 @@ def routers() -> list[APIRouter]:
     from cxloop.profiles.ingest import api as ingest_api
     from cxloop.surveys import api as sampling_api
     from cxloop.surveys import api_surveys as surveys_api
+    from cxloop.surveys import api_widget as widget_api
     from cxloop.surveys import web as sampling_web
     from cxloop.surveys import web_builder as surveys_web
+    from cxloop.surveys import web_links as links_web
     from cxloop.surveys import web_respond as respond_web
+    from cxloop.surveys import web_widget as widget_web
     from cxloop.text import api as text_api
     from cxloop.text import web as text_web
     from cxloop.web import pages
@@ -36,10 +39,13 @@ def routers() -> list[APIRouter]:
         sampling_web.router,
         surveys_api.router,
         surveys_api.respond_router,
+        widget_api.router,
         surveys_web.router,
+        links_web.router,
         respond_web.router,
         text_api.router,
         text_web.router,
+        widget_web.router,
     ]
 
 

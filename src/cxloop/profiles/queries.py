@@ -423,3 +423,16 @@ def survey_subject(session: Session, actor: Actor, profile_id: int) -> dict[str,
         "tier": profile.tier or "",
         "ref": (record.source_id, record.external_id) if record is not None else None,
     }
+
+
+def profile_of_record(
+    session: Session, workspace_id: int, source_id: int, external_id: str
+) -> int | None:
+    """The profile a source's customer record belongs to, if that record is known yet."""
+    return session.scalar(
+        select(CustomerRecord.profile_id).where(
+            CustomerRecord.workspace_id == workspace_id,
+            CustomerRecord.source_id == source_id,
+            CustomerRecord.external_id == external_id,
+        )
+    )

@@ -15,13 +15,14 @@ from cxloop.core.config import get_settings
 from cxloop.core.db import unit_of_work
 from cxloop.core.params import IdPath, Offset
 from cxloop.core.routing import UnitOfWorkRoute
-from cxloop.surveys import collect, errors, links, queries, service
+from cxloop.surveys import collect, errors, links, qr_links, queries, service
 from cxloop.surveys.definition import Definition, estimate
 from cxloop.surveys.logic import AnswerError
 from cxloop.surveys.schemas import (
     Estimate,
     LinkCreate,
     LinkCreated,
+    LinkQr,
     RespondSubmit,
     ResponseRead,
     ResponseSubmit,
@@ -151,6 +152,24 @@ def revoke_link(
     """Stop a link from working."""
     service.revoke_link(session, actor, survey_id, link_id)
     return Response(status_code=204)
+
+
+@router.post(
+    "/{survey_id}/links/{link_id}/qr",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}, "image/svg+xml": {}}}},
+)
+def link_qr(
+    survey_id: IdPath, link_id: IdPath, data: LinkQr, session: DbSession, actor: CurrentActor
+) -> Response:
+    """A public or kiosk link's QR code (PNG or SVG), optionally tagged with a location."""
+    qr = qr_links.link_qr(
+        session, actor, survey_id, link_id, data.token, data.location, data.format, data.scale
+    )
+    disposition = f'attachment; filename="{qr.filename}"'
+    return Response(
+        qr.content, media_type=qr.media_type, headers={"Content-Disposition": disposition}
+    )
 
 
 @router.get("/{survey_id}/responses", response_model=list[ResponseRead])

@@ -1,8 +1,7 @@
 """``cxloop surveys import|export|list``: survey definitions as YAML or JSON files.
 
-YAML needs PyYAML (used when installed); JSON always works. Errors name the field and, for
-files, the line it is on (both formats are read through the YAML parser's node marks when
-PyYAML is there, since JSON is YAML).
+Errors name the field and, for files, the line it is on (both formats are read through the YAML
+parser's node marks, since JSON is YAML; PyYAML is a declared dependency).
 """
 
 from __future__ import annotations
@@ -12,6 +11,7 @@ from typing import Any
 
 import orjson
 import typer
+import yaml
 from pydantic import ValidationError
 
 from cxloop.cli.context import WorkspaceOption, fail, operator, report_error, workspace
@@ -23,21 +23,10 @@ from cxloop.surveys.definition import parse
 app = typer.Typer(help="Survey definitions: import, export, list.", no_args_is_help=True)
 
 
-def _yaml() -> Any:
-    try:
-        import yaml
-    except ImportError:  # pragma: no cover - PyYAML ships with the dev tools
-        return None
-    return yaml
-
-
 def _load(path: Path) -> tuple[Any, Any]:
-    """The file's data and, when PyYAML is there, its node tree (for line numbers)."""
+    """The file's data and its node tree (for line numbers)."""
     text = path.read_text(encoding="utf-8-sig")
-    yaml = _yaml()
     if path.suffix.lower() in (".yaml", ".yml"):
-        if yaml is None:
-            fail("reading YAML needs PyYAML (pip install pyyaml); or use a .json file")
         try:
             return yaml.safe_load(text), yaml.compose(text)
         except yaml.YAMLError as exc:
@@ -47,7 +36,7 @@ def _load(path: Path) -> tuple[Any, Any]:
     except orjson.JSONDecodeError as exc:
         fail(f"{path.name}: not valid JSON: {exc}")
     try:
-        node = yaml.compose(text) if yaml is not None else None
+        node = yaml.compose(text)
     except Exception:  # line numbers are a nicety; the data parsed as JSON already
         node = None
     return data, node
@@ -144,10 +133,7 @@ def export_file(
         except AppError as exc:
             report_error(exc)
     doc = {"name": doc["name"], "definition": doc["definition"]}
-    yaml = _yaml()
     if out is not None and out.suffix.lower() in (".yaml", ".yml"):
-        if yaml is None:
-            fail("writing YAML needs PyYAML (pip install pyyaml); or use --out file.json")
         text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
     else:
         text = orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n"

@@ -43,7 +43,8 @@ EVENT = "survey.response_completed"
 INTERACTION_TYPE = "survey_response"
 
 
-def _answer_row(r: SurveyResponse, q: Question, value: Answer, t: datetime) -> SurveyAnswer:
+def answer_row(r: SurveyResponse, q: Question, value: Answer, t: datetime) -> SurveyAnswer:
+    """The stored row of one answer."""
     return SurveyAnswer(
         workspace_id=r.workspace_id,
         response_id=r.id,
@@ -69,7 +70,7 @@ def _limit(state: LinkState, ip: str | None) -> None:
 
 
 def _new_response(
-    session: Session, state: LinkState, language: str, ip: str | None
+    session: Session, state: LinkState, language: str, ip: str | None, location: str | None = None
 ) -> tuple[SurveyResponse, str | None]:
     _limit(state, ip)
     link, t = state.link, clock.now()
@@ -83,7 +84,8 @@ def _new_response(
         resume_hash=sha256_hex(resume) if resume else None,
         profile_id=link.profile_id,
         channel=link.channel,
-        location=link.location,
+        # a public or kiosk link's ``?loc=`` tag (a QR code per store) wins over the link's own
+        location=location if location and not state.personal else link.location,
         language=language,
         status="partial",
         passed=[],
@@ -106,11 +108,12 @@ def save_answer(
     raw: Any,
     language: str,
     ip: str | None = None,
+    location: str | None = None,
 ) -> tuple[SurveyResponse, str | None, bool]:
     """Save one answer (web, one question per page); complete the response after the last.
 
     Return the response, a new resume token (public and kiosk links, for a cookie) and whether
-    the response is now complete.
+    the response is now complete. ``location`` tags a new response of a public or kiosk link.
     """
     d = state.definition
     answers = stored_answers(session, response)
@@ -123,7 +126,7 @@ def save_answer(
         raise AnswerError(key, "is required")
     resume = None
     if response is None:
-        response, resume = _new_response(session, state, language, ip)
+        response, resume = _new_response(session, state, language, ip, location)
     t = clock.now()
     session.execute(
         delete(SurveyAnswer).where(
@@ -136,7 +139,7 @@ def save_answer(
         passed.append(key)
     else:
         answers[key] = value
-        session.add(_answer_row(response, q, value, t))
+        session.add(answer_row(response, q, value, t))
     response.passed = passed
     response.language = language
     response.updated_at = t
@@ -144,7 +147,7 @@ def save_answer(
     if progress(d, answers, set(passed)).next is not None:
         return response, resume, False
     claim = state.link if state.personal else None
-    _complete(
+    complete(
         session,
         response,
         state.version,
@@ -179,9 +182,9 @@ def submit_with_link(
         response.language = language
     t = clock.now()
     by_key = {q.key: q for q in state.definition.questions}
-    session.add_all([_answer_row(response, by_key[k], v, t) for k, v in answers.items()])
+    session.add_all([answer_row(response, by_key[k], v, t) for k, v in answers.items()])
     survey = (state.survey_name, state.source_id)
-    _complete(
+    complete(
         session, response, state.version, state.definition, answers, survey, _customer(state.link)
     )
     return response
@@ -204,7 +207,7 @@ def _customer(link: SurveyLink) -> tuple[int, str] | None:
     return None
 
 
-def _complete(
+def complete(
     session: Session,
     response: SurveyResponse,
     version: SurveyVersion,
@@ -346,9 +349,9 @@ def submit_api(
             raise errors.idempotency_conflict() from None
         return found, True
     by_key = {q.key: q for q in d.questions}
-    session.add_all([_answer_row(response, by_key[k], v, t) for k, v in answers.items()])
+    session.add_all([answer_row(response, by_key[k], v, t) for k, v in answers.items()])
     source_id = survey.source_id or service.survey_source(session, survey.workspace_id)
-    _complete(session, response, version, d, answers, (survey.name, source_id), customer)
+    complete(session, response, version, d, answers, (survey.name, source_id), customer)
     return response, False
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cxloop.core.errors import AppError, Conflict, Invalid, NotFound, RateLimited
+from cxloop.core.errors import AppError, Conflict, Forbidden, Invalid, NotFound, RateLimited
 
 
 def survey_not_found(ref: object) -> NotFound:
@@ -81,4 +81,32 @@ def rate_limited(seconds: int) -> RateLimited:
         "survey.rate_limited",
         f"Too many responses from your address; try again in {seconds} s.",
         {"retry_after": seconds},
+    )
+
+
+def widget_key_not_found(ref: object) -> NotFound:
+    """No such widget key in the caller's workspace."""
+    return NotFound("widget.key_not_found", f"Widget key {ref} not found.", {"id": str(ref)})
+
+
+def widget_key_invalid() -> Forbidden:
+    """The public key is unknown or revoked."""
+    return Forbidden("widget.key_invalid", "This widget key is not valid.", {})
+
+
+def widget_origin_not_allowed(origin: str | None) -> Forbidden:
+    """The page's origin is not one of the key's allowed origins (or none was sent)."""
+    return Forbidden(
+        "widget.origin_not_allowed",
+        "This site is not allowed to send answers with this widget key.",
+        {"origin": origin or ""},
+    )
+
+
+def widget_survey_not_allowed(survey: str) -> Forbidden:
+    """The key does not collect for this survey."""
+    return Forbidden(
+        "widget.survey_not_allowed",
+        f"This widget key does not collect answers for survey {survey}.",
+        {"survey": survey},
     )

@@ -47,3 +47,5 @@ class Window:
 # A person answering a public link starts a few responses at most; a kiosk serves a queue.
 PUBLIC = Window(limit=10, seconds=600)
 KIOSK = Window(limit=240, seconds=600)
+# The widget: one visitor answers once; an office or a mobile carrier's NAT shares an address.
+WIDGET = Window(limit=20, seconds=600)

@@ -1,4 +1,5 @@
-"""Tables of surveys: definitions and their versions, links (credentials), responses, answers."""
+"""Tables of surveys: definitions and their versions, links (credentials), responses, answers,
+and the website widget's public keys with their allowed origins."""
 
 from __future__ import annotations
 
@@ -127,3 +128,42 @@ class SurveyAnswer(Base):
     score: Mapped[int | None] = mapped_column(nullable=True)
     text: Mapped[str | None] = mapped_column(Text, nullable=True)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class WidgetKey(Base):
+    """A website or in-app widget's public key: it names the workspace, the surveys it may
+    collect for, the channel its answers are recorded under and whether a customer reference
+    sent with an answer is attached to that customer. Public, not a secret: stored in clear."""
+
+    __tablename__ = "survey_widget_keys"
+    __table_args__ = (Index("ix_survey_widget_keys_ws", "workspace_id"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    public_key: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    channel: Mapped[str] = mapped_column(String(16), default="web")  # web | app
+    survey_ids: Mapped[list[int]] = mapped_column(JsonType, default=list)
+    # the source whose external ids the host page sends as ``customer`` (None: anonymous);
+    # no FK: the profiles domain owns that table
+    customer_source_id: Mapped[int | None] = mapped_column(IdType, nullable=True)
+    created_by: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class WidgetOrigin(Base):
+    """One web origin (``https://shop.example``) allowed to post answers with a widget key."""
+
+    __tablename__ = "survey_widget_origins"
+    __table_args__ = (
+        UniqueConstraint("key_id", "origin"),
+        Index("ix_survey_widget_origins_origin", "origin"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    key_id: Mapped[int] = mapped_column(ForeignKey("survey_widget_keys.id", ondelete="CASCADE"))
+    origin: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

@@ -122,11 +122,11 @@ def export(session: Session, actor: Actor, survey_id: int) -> dict[str, Any]:
 
 
 def list_links(session: Session, actor: Actor, survey_id: int) -> list[dict[str, Any]]:
-    """The survey's public and kiosk links (never their tokens, which are not stored)."""
+    """The survey's latest links of every kind (never their tokens, which are not stored)."""
     survey = access.get_survey(session, actor, survey_id, SURVEYS_READ)
     links = session.scalars(
         select(SurveyLink)
-        .where(SurveyLink.survey_id == survey.id, SurveyLink.kind != "personal")
+        .where(SurveyLink.survey_id == survey.id)
         .order_by(SurveyLink.id.desc())
         .limit(100)
     )
@@ -136,8 +136,10 @@ def list_links(session: Session, actor: Actor, survey_id: int) -> list[dict[str,
             "kind": k.kind,
             "channel": k.channel,
             "location": k.location,
+            "profile_id": k.profile_id,
             "created_at": k.created_at,
             "expires_at": k.expires_at,
+            "used_at": k.used_at,
             "revoked_at": k.revoked_at,
         }
         for k in links

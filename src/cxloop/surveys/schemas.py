@@ -104,6 +104,19 @@ class LinkCreate(BaseModel):
     )
 
 
+class LinkQr(BaseModel):
+    """A QR code of a public or kiosk link: the caller proves it holds the link's token."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: Text = Field(min_length=16, max_length=200, description="The link's token.")
+    location: Text | None = Field(
+        default=None, max_length=64, description="A location tag added as ?loc= (store-12)."
+    )
+    format: Literal["png", "svg"] = "png"
+    scale: int = Field(default=10, ge=1, le=40, description="Pixels per module.")
+
+
 class LinkCreated(BaseModel):
     """A new link: its token is shown only this once."""
 

@@ -1,7 +1,8 @@
-"""The survey builder pages: list, create, edit texts, questions and skip logic, publish, links.
+"""The survey builder pages: list, create, edit texts, questions and skip logic, publish.
 
 Plain forms that work without JavaScript. Every change goes through ``service.update_survey``,
-so editing a survey that has responses makes a new version, exactly as through the API.
+so editing a survey that has responses makes a new version, exactly as through the API. The
+links section's forms are in ``web_links``.
 """
 
 from __future__ import annotations
@@ -20,13 +21,12 @@ from cxloop.core.actor import Actor
 from cxloop.core.errors import AppError, Invalid
 from cxloop.core.i18n import LANGUAGES, translate
 from cxloop.core.params import IdPath
-from cxloop.core.permissions import SURVEYS_MANAGE, SURVEYS_READ, SURVEYS_SEND
+from cxloop.core.permissions import PROFILES_READ, SURVEYS_MANAGE, SURVEYS_READ, SURVEYS_SEND
 from cxloop.core.routing import UnitOfWorkRoute
+from cxloop.profiles import queries as profile_queries
 from cxloop.surveys import queries, service
-from cxloop.surveys.api_surveys import link_url
 from cxloop.surveys.builder_forms import choices_text, condition_value, question_from_form
 from cxloop.surveys.definition import SECONDS, parse
-from cxloop.surveys.schemas import LinkCreate
 from cxloop.web.render import render
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
@@ -105,7 +105,7 @@ async def surveys_create(request: Request, session: DbSession, actor: Manager) -
     return RedirectResponse(f"/surveys/{survey.id}", status_code=303)
 
 
-def _editor(
+def editor(
     request: Request,
     session: Session,
     actor: Actor,
@@ -114,7 +114,12 @@ def _editor(
     new_link: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HTMLResponse:
+    """The builder page of a survey, with an error or a just-made link when there is one."""
     detail = queries.survey_detail(session, actor, survey_id)
+    people_q = str(request.query_params.get("profile_q") or "").strip()[:200]
+    people = []
+    if people_q and actor.can(SURVEYS_SEND) and actor.can(PROFILES_READ):
+        people = profile_queries.search_profiles(session, actor, people_q, limit=10)
     languages = detail["languages"]
     questions = detail["definition"]["questions"]
     return render(
@@ -140,6 +145,8 @@ def _editor(
             "links": queries.list_links(session, actor, survey_id),
             "error": error,
             "new_link": new_link,
+            "people_q": people_q,
+            "people": people,
             "can_manage": actor.can(SURVEYS_MANAGE),
             "can_send": actor.can(SURVEYS_SEND),
             "definition_json": orjson.dumps(
@@ -154,7 +161,7 @@ def _editor(
 @router.get("/surveys/{survey_id}", response_class=HTMLResponse)
 def survey_page(survey_id: IdPath, request: Request, session: DbSession, actor: Reader) -> Response:
     """A survey's builder: texts, questions, skip logic, estimate, warnings, links."""
-    return _editor(request, session, actor, survey_id)
+    return editor(request, session, actor, survey_id)
 
 
 def _change(
@@ -174,7 +181,7 @@ def _change(
         service.update_survey(session, actor, survey_id, name, parse(data, "definition."))
     except AppError as exc:
         session.rollback()
-        return _editor(request, session, actor, survey_id, _error(exc), status=exc.status_code)
+        return editor(request, session, actor, survey_id, _error(exc), status=exc.status_code)
     return RedirectResponse(f"/surveys/{survey_id}", status_code=303)
 
 
@@ -245,10 +252,10 @@ def save_definition(
         doc = orjson.loads(form.get("document", ""))
     except orjson.JSONDecodeError as exc:
         err = Invalid("survey.invalid", f"document: not valid JSON ({exc})")
-        return _editor(request, session, actor, survey_id, _error(err), status=422)
+        return editor(request, session, actor, survey_id, _error(err), status=422)
     if not isinstance(doc, dict) or not isinstance(doc.get("definition"), dict):
         err = Invalid("survey.invalid", "document: needs a 'definition' object")
-        return _editor(request, session, actor, survey_id, _error(err), status=422)
+        return editor(request, session, actor, survey_id, _error(err), status=422)
     name = doc.get("name") if isinstance(doc.get("name"), str) else None
 
     def mutate(d: dict[str, Any]) -> None:
@@ -268,29 +275,5 @@ def change_status(
         service.set_status(session, actor, survey_id, wanted)
     except AppError as exc:
         session.rollback()
-        return _editor(request, session, actor, survey_id, _error(exc), status=exc.status_code)
+        return editor(request, session, actor, survey_id, _error(exc), status=exc.status_code)
     return RedirectResponse(f"/surveys/{survey_id}", status_code=303)
-
-
-@router.post("/surveys/{survey_id}/links", response_class=HTMLResponse)
-def create_link(
-    survey_id: IdPath, request: Request, session: DbSession, actor: Sender, form: Form
-) -> Response:
-    """A public or kiosk link, shown once on the page that answers."""
-    try:
-        data = LinkCreate(
-            kind="kiosk" if form.get("kind") == "kiosk" else "public",
-            channel="store" if form.get("kind") == "kiosk" else "web",
-            location=form.get("location") or None,
-        )
-        link, token = service.create_link(session, actor, survey_id, data)
-    except AppError as exc:
-        session.rollback()
-        return _editor(request, session, actor, survey_id, _error(exc), status=exc.status_code)
-    except ValueError as exc:
-        from cxloop.core.errors import from_validation
-
-        err = from_validation(exc, "survey.invalid")
-        return _editor(request, session, actor, survey_id, _error(err), status=422)
-    shown = {"kind": link.kind, "location": link.location, "url": link_url(token)}
-    return _editor(request, session, actor, survey_id, new_link=shown)

@@ -3,6 +3,8 @@
 One question per page, plain HTML forms (no JavaScript needed), a progress bar, answers saved
 as they are given so a respondent can leave and come back, texts in the respondent's language
 with a switcher, a thank-you page; kiosk links start a fresh response after each completion.
+An email's one-click score (``?q1=7``) is saved as the first answer; ``?loc=store-12`` tags a
+new response of a public or kiosk link with its location.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from cxloop.core.errors import AppError
 from cxloop.core.i18n import LANGUAGES, negotiate, translate
 from cxloop.core.routing import UnitOfWorkRoute
 from cxloop.surveys import collect, links
-from cxloop.surveys.definition import Definition, Question, pipe
+from cxloop.surveys.channels.base import FIRST_ANSWER_PARAM
+from cxloop.surveys.channels.qr import LOCATION_PARAM, is_location
+from cxloop.surveys.definition import SCALE_TYPES, Definition, Question, pipe
 from cxloop.surveys.logic import AnswerError, progress, visible
 from cxloop.web.render import render
 
@@ -65,6 +69,22 @@ def redact_access_log() -> None:
 
 def _cookie(link_id: int) -> str:
     return f"cxs_{link_id}"
+
+
+def _location(raw: str | None) -> str | None:
+    """A ``?loc=`` tag when well-formed (anything else is ignored, never an error)."""
+    return raw if raw and is_location(raw) else None
+
+
+def _one_click(d: Definition, raw: str | None) -> tuple[str, int] | None:
+    """The first question's key and the email's one-click score, if it fits that scale."""
+    first = d.questions[0]
+    if raw is None or first.type not in SCALE_TYPES:
+        return None
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 3):
+        return None
+    low, high = first.scale()
+    return (first.key, int(raw)) if low <= int(raw) <= high else None
 
 
 def _gone(request: Request, exc: AppError, lang: str | None = None) -> Response:
@@ -154,6 +174,7 @@ def _show(
             "last": current.key == d.questions[-1].key,
             "languages": [(code, LANGUAGES[code]) for code in d.languages],
             "error": error,
+            "loc": _location(request.query_params.get(LOCATION_PARAM)),
         },
         422 if error else 200,
     )
@@ -161,12 +182,21 @@ def _show(
 
 @router.get("/s/{token}", response_class=HTMLResponse)
 def respond_page(token: Token, request: Request, session: DbSession) -> Response:
-    """The next question of the survey (or where the respondent left off)."""
+    """The next question of the survey (or where the respondent left off); with an email's
+    ``?q1=<score>`` that score is saved as the first answer and the next question follows."""
     try:
         state = links.open_link(session, token)
     except AppError as exc:
         return _gone(request, exc)
-    return _show(request, session, state, token)
+    params = request.query_params
+    clicked = _one_click(state.definition, params.get(FIRST_ANSWER_PARAM))
+    if clicked is None:  # no score, or one that does not fit: the question as usual
+        return _show(request, session, state, token)
+    session.rollback()  # the write gets its own unit of work, like a posted answer
+    key, score = clicked
+    lang = str(params.get("lang") or "")[:16]
+    loc = _location(params.get(LOCATION_PARAM))
+    return _save_in_unit(request, token, key, [str(score)], lang, loc)
 
 
 @router.post("/s/{token}", response_model=None)
@@ -176,19 +206,31 @@ async def respond_submit(token: Token, request: Request) -> Response:
     key = str(form.get("q") or "")[:40]
     raw: Any = [str(v) for v in form.getlist("answer")]
     lang_field = str(form.get("lang") or "")[:16]
+    loc = _location(str(form.get("loc") or ""))
     # one worker thread opens, writes and commits (see api_surveys.respond for why)
-    return await run_in_threadpool(_save_in_unit, request, token, key, raw, lang_field)
+    return await run_in_threadpool(_save_in_unit, request, token, key, raw, lang_field, loc)
 
 
 def _save_in_unit(
-    request: Request, token: str, key: str, raw: list[str], lang_field: str
+    request: Request,
+    token: str,
+    key: str,
+    raw: list[str],
+    lang_field: str,
+    loc: str | None = None,
 ) -> Response:
     with unit_of_work() as session:
-        return _save(request, session, token, key, raw, lang_field)
+        return _save(request, session, token, key, raw, lang_field, loc)
 
 
 def _save(
-    request: Request, session: Session, token: str, key: str, raw: list[str], lang_field: str
+    request: Request,
+    session: Session,
+    token: str,
+    key: str,
+    raw: list[str],
+    lang_field: str,
+    loc: str | None,
 ) -> Response:
     try:
         state = links.open_link(session, token)
@@ -203,7 +245,7 @@ def _save(
     q = next((x for x in d.questions if x.key == key), None)
     value: Any = raw if q is not None and q.type == "multiple" else (raw[0] if raw else None)
     try:
-        _resp, resume, complete = collect.save_answer(
+        saved, resume, complete = collect.save_answer(
             session,
             state,
             response,
@@ -211,6 +253,7 @@ def _save(
             value,
             lang,
             request.client.host if request.client else None,
+            loc,
         )
     except AnswerError as exc:
         session.rollback()
@@ -220,6 +263,9 @@ def _save(
         session.rollback()
         return _gone(request, exc, lang)
     target = f"/s/{token}/thanks?lang={lang}" if complete else f"/s/{token}?lang={lang}"
+    tag = _location(saved.location) if saved.location != state.link.location else None
+    if complete and tag and state.link.kind == "kiosk":  # the kiosk restarts at its location
+        target += f"&{LOCATION_PARAM}={tag}"
     out = RedirectResponse(target, status_code=303)
     secure = get_settings().secure_cookies()
     if complete:
@@ -263,6 +309,7 @@ def thanks(token: Token, request: Request, session: DbSession) -> Response:
             "title": pipe(d.title.get(lang, ""), _values(state)),  # type: ignore[call-overload]
             "thank_you": pipe(d.thank_you.get(lang, ""), _values(state)),  # type: ignore[call-overload]
             "kiosk": state.link.kind == "kiosk",
+            "loc": _location(request.query_params.get(LOCATION_PARAM)),
             "restart_seconds": KIOSK_RESTART_SECONDS,
             "languages": [(code, LANGUAGES[code]) for code in d.languages],
         },

@@ -372,3 +372,82 @@ def test_widget_dialog_closes_with_escape_and_returns_focus(
     dialog.wait_for(state="detached")
     assert pg.evaluate("document.activeElement.id") == "buy"
     assert pg.evaluate("document.querySelectorAll('[data-cxloop]').length") == 0
+
+
+# --- against a real cxloop server -----------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_widget_on_another_origin_answers_a_real_survey(
+    browser: Any, world: Any, tmp_path: Path
+) -> None:
+    """The shop's page (one loopback origin) embeds widget.js from a running cxloop (another):
+    the widget shows the survey's own Thai question, the answer crosses the real CORS policy and
+    is stored as a response; the same page on an origin the key does not list stores nothing."""
+    import httpx
+
+    from tests.e2e.conftest import _stop, start_server
+    from tests.surveys.helpers import create_survey, definition
+
+    server = start_server(tmp_path)
+    pages: list[Any] = []
+    try:
+
+        def shop_page(h: BaseHTTPRequestHandler, method: str) -> None:
+            html = (
+                '<!DOCTYPE html><html lang="th"><head><title>Shop</title>'
+                f'<script src="{server.url}/static/widget.js" data-key="{key}" async></script>'
+                "</head><body></body></html>"
+            )
+            reply(h, 200, html.encode(), {"Content-Type": "text/html; charset=utf-8"})
+
+        shop, shop_url = serve(shop_page)
+        other, other_url = serve(shop_page)
+        pages += [shop, other]
+        with httpx.Client(base_url=server.url, timeout=60) as api:
+            d = definition()
+            survey = create_survey(
+                api,  # type: ignore[arg-type]
+                world,
+                "Checkout",
+                questions=[d["questions"][0], d["questions"][-1]],
+            )
+            created = api.post(
+                "/api/v1/widget/keys",
+                json={"name": "Shop", "surveys": [survey["id"]], "origins": [shop_url]},
+                headers=world.headers(),
+            )
+            assert created.status_code == 201, created.text
+            key = created.json()["public_key"]
+
+        thai_question = "คุณจะแนะนำเรามากน้อยเพียงใด"
+        context = browser.new_context(locale="th-TH")
+        pg = context.new_page()
+        try:
+            for url in (other_url, shop_url):
+                pg.goto(url)
+                pg.wait_for_function("typeof window.cxloop === 'function'")
+                pg.evaluate(f"window.cxloop('show', {{survey: '{survey['id']}'}})")
+                dialog = pg.get_by_role("dialog", name=widget_texts("th")["question"])
+                if url == shop_url:  # the survey's own text, fetched across origins
+                    dialog = pg.get_by_role("dialog", name=thai_question)
+                dialog.get_by_text("9", exact=True).click()
+                dialog.get_by_label(widget_texts("th")["comment"]).fill("ส่งของเร็วมาก")
+                dialog.get_by_role("button", name=widget_texts("th")["submit"]).click()
+                if url == other_url:
+                    dialog.get_by_text(widget_texts("th")["error"]).wait_for()
+                else:
+                    pg.get_by_role("dialog", name=widget_texts("th")["thanks"]).wait_for()
+        finally:
+            context.close()
+
+        with httpx.Client(base_url=server.url, timeout=60) as api:
+            got = api.get(f"/api/v1/surveys/{survey['id']}/responses", headers=world.headers())
+        [resp] = got.json()
+        assert resp["answers"] == {"nps": 9, "comment": "ส่งของเร็วมาก"}
+        assert (resp["channel"], resp["language"], resp["profile_id"]) == ("web", "th", None)
+    finally:
+        for srv in pages:
+            srv.shutdown()
+            srv.server_close()
+        _stop(server)

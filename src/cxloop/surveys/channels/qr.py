@@ -34,11 +34,16 @@ class QrImage:
     svg: bytes
 
 
+def is_location(value: str) -> bool:
+    """Whether ``value`` is a location tag (1-64 of ``A-Z a-z 0-9 _ -``)."""
+    return bool(_LOCATION.fullmatch(value))
+
+
 def location_link(survey_url: str, location: str) -> str:
     """The survey link tagged with a location (``?loc=store-12``)."""
     if urlsplit(survey_url).scheme not in ("http", "https"):
         raise ValueError("survey_url must be an http(s) URL")
-    if not _LOCATION.fullmatch(location):
+    if not is_location(location):
         raise ValueError("location must be 1-64 characters of A-Z a-z 0-9 _ -")
     return with_query(survey_url, {LOCATION_PARAM: location})
 

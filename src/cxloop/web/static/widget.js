@@ -1,6 +1,8 @@
 // cxloop survey widget: no dependencies, no cookies, nothing sent until the visitor answers.
 //   <script src="https://cx.example/static/widget.js" data-key="pk_..." async></script>
-// Optional: data-endpoint (answer URL), data-lang. The host page opens the survey with
+// Optional: data-endpoint (answer URL), data-lang. The survey's first question (text, scale,
+// labels) comes from /api/v1/widget/surveys/{survey}; without it the NPS texts below are shown.
+// The host page opens the survey with
 //   window.cxloop("show", {survey: "s1", customer: "c-42", lang: "th", question: "..."})
 // or document.dispatchEvent(new CustomEvent("cxloop:show", {detail: {...}})). Calls made before
 // the script loads are queued by the stub: window.cxloop = window.cxloop || function () {
@@ -11,6 +13,8 @@
   if (!script) return;
   var KEY = script.getAttribute("data-key") || "";
   var ENDPOINT = script.getAttribute("data-endpoint") || new URL("/api/v1/widget/answers", script.src).href;
+  // the survey's own question, scale and labels in the visitor's language (else the NPS texts)
+  var SURVEYS = new URL("/api/v1/widget/surveys/", script.src).href;
   // Generated from the locale catalogs; tests/surveys/channels/test_widget.py keeps them equal.
   var TEXTS = /* texts:begin */ {
   "en": {
@@ -95,14 +99,36 @@
     if (current && current.dialog.open) current.dialog.close();
   }
 
+  function load(options, lang, done) {
+    if (!options.survey || !KEY || !window.fetch) return done(null);
+    var url = SURVEYS + encodeURIComponent(String(options.survey)) + "?key=" + encodeURIComponent(KEY) +
+      "&lang=" + encodeURIComponent(lang);
+    fetch(url, { mode: "cors", credentials: "omit" }).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.json();
+    }).then(done, function () { done(null); });
+  }
+
   function show(options) {
     if (!document.body) {
       document.addEventListener("DOMContentLoaded", function () { show(options); }, { once: true });
       return;
     }
-    hide();
     var lang = language(options.lang || script.getAttribute("data-lang") || document.documentElement.lang);
+    load(options, lang, function (survey) { render(options, lang, survey); });
+  }
+
+  function render(options, lang, survey) {
+    hide();
     var t = Object.assign({}, TEXTS[lang], options.texts || {});
+    var low = 0, high = 10, comments = true;
+    if (survey) {
+      low = survey.min; high = survey.max; comments = survey.comment;
+      t.question = survey.question || t.question;
+      var nps = survey.type === "nps";
+      t.low = survey.low || (nps ? t.low : "");
+      t.high = survey.high || (nps ? t.high : "");
+    }
     var host = el("div", { "data-cxloop": "" });
     var root = host.attachShadow({ mode: "open" });
     if ("adoptedStyleSheets" in root && typeof CSSStyleSheet === "function" && CSSStyleSheet.prototype.replaceSync) {
@@ -118,11 +144,11 @@
     var fieldset = el("fieldset");
     fieldset.appendChild(el("legend", { id: "cx-q" }, options.question || t.question));
     var scale = el("div", { "class": "scale" });
-    for (var score = 0; score <= 10; score++) {
+    for (var score = low; score <= high; score++) {
       var label = el("label");
       var input = el("input", { type: "radio", name: "score", value: String(score) });
-      if (score === 0) input.setAttribute("aria-describedby", "cx-low");
-      if (score === 10) input.setAttribute("aria-describedby", "cx-high");
+      if (score === low) input.setAttribute("aria-describedby", "cx-low");
+      if (score === high) input.setAttribute("aria-describedby", "cx-high");
       label.appendChild(input);
       label.appendChild(el("span", {}, String(score)));
       scale.appendChild(label);
@@ -135,9 +161,9 @@
     var comment = el("textarea", { id: "cx-c", name: "comment", maxlength: "2000" });
     var msg = el("p", { "class": "msg", role: "status", "aria-live": "polite" });
     var send = el("button", { type: "submit", "class": "send" }, t.submit);
-    [close, fieldset, el("label", { "for": "cx-c" }, t.comment), comment, msg, send].forEach(function (n) {
-      form.appendChild(n);
-    });
+    var parts = comments ? [close, fieldset, el("label", { "for": "cx-c" }, t.comment), comment, msg, send]
+      : [close, fieldset, msg, send];
+    parts.forEach(function (n) { form.appendChild(n); });
     dialog.appendChild(form);
     root.appendChild(dialog);
     document.body.appendChild(host);
