@@ -15,11 +15,14 @@ def routers() -> list[APIRouter]:
     from cxloop.profiles import web as profiles_web
     from cxloop.profiles.ingest import api as ingest_api
     from cxloop.surveys import api as sampling_api
+    from cxloop.surveys import api_distribution as distribution_api
     from cxloop.surveys import api_surveys as surveys_api
     from cxloop.surveys import jobs as surveys_jobs
     from cxloop.surveys import web as sampling_web
     from cxloop.surveys import web_builder as surveys_web
+    from cxloop.surveys import web_distribution as distribution_web
     from cxloop.surveys import web_respond as respond_web
+    from cxloop.surveys import web_tracking as tracking_web
     from cxloop.web import pages
 
     profiles_jobs.register()
@@ -39,4 +42,8 @@ def routers() -> list[APIRouter]:
         surveys_api.respond_router,
         surveys_web.router,
         respond_web.router,
+        distribution_api.router,
+        distribution_api.hooks_router,
+        distribution_web.router,
+        tracking_web.router,
     ]

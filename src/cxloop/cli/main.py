@@ -9,7 +9,7 @@ import typer
 from cxloop.auth import cli as auth_cli
 from cxloop.profiles import cli as profiles_cli
 from cxloop.surveys import cli as surveys_cli
-from cxloop.surveys import cli_surveys
+from cxloop.surveys import cli_distribution, cli_surveys
 
 app = typer.Typer(help="cxloop: customer experience platform.", no_args_is_help=True)
 app.add_typer(auth_cli.workspaces, name="workspaces")
@@ -21,6 +21,7 @@ app.command("resolve")(profiles_cli.resolve_command)
 app.command("find")(profiles_cli.find_command)
 app.add_typer(surveys_cli.app, name="sample-size")
 app.add_typer(cli_surveys.app, name="surveys")
+app.add_typer(cli_distribution.app, name="distribution")
 
 
 @app.command()

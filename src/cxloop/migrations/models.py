@@ -13,6 +13,7 @@ MODEL_MODULES = (
     "cxloop.profiles.models",
     "cxloop.journeys.models",
     "cxloop.surveys.models",
+    "cxloop.surveys.models_distribution",
 )
 
 

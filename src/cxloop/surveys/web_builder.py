@@ -26,6 +26,7 @@ from cxloop.surveys.api_surveys import link_url
 from cxloop.surveys.builder_forms import choices_text, condition_value, question_from_form
 from cxloop.surveys.definition import SECONDS, parse
 from cxloop.surveys.schemas import LinkCreate
+from cxloop.surveys.web_distribution import context as distribution_context
 from cxloop.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -145,9 +146,22 @@ def _editor(
                 {"name": detail["name"], "definition": detail["definition"]},
                 option=orjson.OPT_INDENT_2,
             ).decode(),
+            **distribution_context(session, actor, survey_id),
         },
         status,
     )
+
+
+def editor_page(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    survey_id: int,
+    error: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    """The survey's page, optionally with an error (used by the distribution forms)."""
+    return _editor(request, session, actor, survey_id, error, status=status)
 
 
 @router.get("/surveys/{survey_id}", response_class=HTMLResponse)
