@@ -82,33 +82,25 @@ def frozen() -> Iterator[list[datetime]]:
         clock.set_clock(None)
 
 
-GIVEN = [
-    "Anong",
-    "Boonmee",
-    "Chaiya",
-    "Daeng",
-    "Ekkachai",
-    "Fah",
-    "Kanya",
-    "Lamai",
-    "Malee",
-    "Niran",
-    "Orathai",
-    "Pranee",
-    "Rattana",
-    "Somsak",
-    "Thida",
-    "Udom",
-    "Wichai",
-    "Yupin",
-]
-FAMILY = ["Srisuk", "Wongsa", "Chaiprasit", "Kittisak", "Boonyarat", "Thongdee", "Pongpan",
-          "Rattanakul", "Suwannarat", "Intharakul", "Jaidee", "Phromma"]  # fmt: skip
+GIVEN = """Anong Boonmee Chaiya Daeng Ekkachai Fah Kanya Lamai Malee Niran Orathai Pranee Rattana
+Somsak Thida Udom Wichai Yupin Arthit Busaba Chanida Duangjai Jirawat Kamol Montri Nattaya
+Panya Ratchanee Sakda Tawee Usa Vichit Warunee Yodsak Apinya Banjong Chalerm Dusit Kesinee
+Lamduan Mongkol Naree Phairoj Ruangrit Sunee Thanom Wipa Yaowalak""".split()
+FAMILY = """Srisuk Wongsa Chaiprasit Kittisak Boonyarat Thongdee Pongpan Rattanakul Suwannarat
+Intharakul Jaidee Phromma Sangthong Kaewmanee Charoenrat Ruangsri Thammasat Bunnag Siriwat
+Pattanapong Limsakul Wattanachai Saengchan Phetkaew Yimsiri Kongkaew Nakprasert Chantarasook
+Sukprasert Wiriyakul Muangthai Daoruang Tangsiri Ekthong Hirunrat Inkaew Klinsukhon Leelawat
+Maneerat Noinuan Ounjai Pradit""".split()
 
 
 def name(i: int) -> str:
     """A distinct name per number, so identity resolution keeps the customers apart."""
-    return f"{GIVEN[i % len(GIVEN)]} {FAMILY[i % len(FAMILY)]}{'' if i < 36 else i}"
+    return f"{GIVEN[i % len(GIVEN)]} {FAMILY[i % len(FAMILY)]}"
+
+
+def email(i: int) -> str:
+    """An address whose local part is far from every other one's (no 'typo' matches)."""
+    return f"{GIVEN[i % len(GIVEN)].lower()}.{FAMILY[i % len(FAMILY)].lower()}@example.th"
 
 
 def customers(client: TestClient, world: World, rows: list[dict[str, Any]]) -> dict[str, int]:
