@@ -28,6 +28,7 @@ class ChannelName(StrEnum):
 
     EMAIL = "email"
     SMS = "sms"
+    WEB = "web"  # no sender: the personal link is handed to another system (distribution API)
 
 
 class QuestionKind(StrEnum):
