@@ -158,7 +158,9 @@ def handed_links(
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"message/rfc822": {"schema": {"type": "string", "format": "binary"}}},
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
         }
     },
 )
@@ -168,7 +170,8 @@ async def bounce_intake(
     actor: CurrentActor,
     envelope_to: Annotated[str, Query(max_length=320)] = "",
 ) -> Any:
-    """A delivery status report (RFC 3464, raw RFC 822) from the bounce mailbox's pipe."""
+    """A delivery status report (RFC 3464, the raw RFC 822 message as the body, any content
+    type) from the bounce mailbox's pipe."""
     access.require(actor, SURVEYS_MANAGE)
     raw = await request.body()
     if len(raw) > MAX_REPORT_BYTES:
