@@ -19,6 +19,7 @@ from cxloop.core.db import is_sqlite
 from cxloop.profiles import queries as profiles
 from cxloop.surveys import access, outbound, rules, tracking
 from cxloop.surveys.channels.base import DeliveryStatus, OutboundInvitation
+from cxloop.surveys.delivery import deliver
 from cxloop.surveys.models import SurveyLink, SurveyVersion
 from cxloop.surveys.models_distribution import Distribution, Invitation
 
@@ -29,8 +30,6 @@ def remind(session: Session, dist: Distribution, deadline: float) -> int:
     """Send the distribution's due reminders until none is left or time is up; return how many."""
     if not dist.reminders or dist.status == "cancelled":
         return 0
-    from cxloop.surveys.dispatch import deliver
-
     version = session.get(SurveyVersion, dist.version_id)
     if version is None:
         return 0
