@@ -14,12 +14,15 @@ def routers() -> list[APIRouter]:
     from cxloop.profiles import web as profiles_web
     from cxloop.profiles.ingest import api as ingest_api
     from cxloop.surveys import api as sampling_api
+    from cxloop.surveys import api_distribution as distribution_api
     from cxloop.surveys import api_surveys as surveys_api
     from cxloop.surveys import api_widget as widget_api
     from cxloop.surveys import web as sampling_web
     from cxloop.surveys import web_builder as surveys_web
+    from cxloop.surveys import web_distribution as distribution_web
     from cxloop.surveys import web_links as links_web
     from cxloop.surveys import web_respond as respond_web
+    from cxloop.surveys import web_tracking as tracking_web
     from cxloop.surveys import web_widget as widget_web
     from cxloop.text import api as text_api
     from cxloop.text import web as text_web
@@ -46,6 +49,10 @@ def routers() -> list[APIRouter]:
         text_api.router,
         text_web.router,
         widget_web.router,
+        distribution_api.router,
+        distribution_api.hooks_router,
+        distribution_web.router,
+        tracking_web.router,
     ]
 
 

@@ -10,7 +10,7 @@ from cxloop.api.registry import register_jobs
 from cxloop.auth import cli as auth_cli
 from cxloop.profiles import cli as profiles_cli
 from cxloop.surveys import cli as surveys_cli
-from cxloop.surveys import cli_surveys
+from cxloop.surveys import cli_distribution, cli_surveys
 from cxloop.text import cli as text_cli
 
 register_jobs()  # commands that run jobs in-process (ingest, text enrich) find every handler
@@ -25,6 +25,7 @@ app.command("find")(profiles_cli.find_command)
 app.add_typer(surveys_cli.app, name="sample-size")
 app.add_typer(cli_surveys.app, name="surveys")
 app.add_typer(text_cli.app, name="text")
+app.add_typer(cli_distribution.app, name="distribution")
 
 
 @app.command()

@@ -60,6 +60,15 @@ class Settings(BaseSettings):
         default="", description="Public URL the provider posts delivery statuses to."
     )
     sms_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Survey distribution (the sending job)
+    survey_send_batch: int = Field(default=50, ge=1, le=1000, description="Invitations per call.")
+    survey_send_lease_seconds: int = Field(
+        default=900, ge=1, description="How long a batch may take before it counts as crashed."
+    )
+    survey_max_attempts: int = Field(default=5, ge=1, le=50, description="Tries per invitation.")
+    survey_trigger_poll_seconds: int = Field(
+        default=60, ge=1, description="How often trigger-based distributions look for events."
+    )
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to the embedded SQLite file."""

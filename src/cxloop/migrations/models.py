@@ -14,6 +14,7 @@ MODEL_MODULES = (
     "cxloop.journeys.models",
     "cxloop.surveys.models",
     "cxloop.text.models",
+    "cxloop.surveys.models_distribution",
 )
 
 

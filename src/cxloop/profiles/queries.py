@@ -15,6 +15,10 @@ from cxloop.core.permissions import PROFILES_PII, PROFILES_READ
 from cxloop.core.tenancy import Workspace
 from cxloop.journeys import queries as journeys
 from cxloop.profiles import access, search
+from cxloop.profiles.contacts import Contact as Contact
+from cxloop.profiles.contacts import audience_ids as audience_ids
+from cxloop.profiles.contacts import contacts as contacts
+from cxloop.profiles.contacts import profiles_of_refs as profiles_of_refs
 from cxloop.profiles.ingest.models import Source
 from cxloop.profiles.models import (
     ConsentRecord,

@@ -23,7 +23,7 @@ from cxloop.core.crypto import sha256_hex, token
 from cxloop.core.permissions import RESPONSES_SUBMIT
 from cxloop.journeys import service as journeys
 from cxloop.profiles import queries as profile_queries
-from cxloop.surveys import access, errors, limits, service
+from cxloop.surveys import access, errors, limits, service, tracking
 from cxloop.surveys.definition import Definition, Question
 from cxloop.surveys.links import LinkState, stored_answers
 from cxloop.surveys.logic import (
@@ -97,6 +97,8 @@ def _new_response(
             session.add(response)
     except IntegrityError:  # the same personal link started twice at once
         raise errors.link_used() from None
+    if state.personal:
+        tracking.response_started(session, link.id)
     return response, resume
 
 
@@ -235,6 +237,8 @@ def complete(
     response.completed_at = t
     response.updated_at = t
     response.resume_hash = None
+    if response.single_use_link_id is not None:
+        tracking.response_completed(session, response.single_use_link_id)
     _record(session, response, version, d, answers, survey, customer)
 
 

@@ -1,4 +1,5 @@
-"""Background jobs of surveys: the ``survey.response_completed`` outbox event.
+"""Background jobs of surveys: the ``survey.response_completed`` outbox event, and the sending
+and trigger polling of distributions (``dispatch``, ``triggers``).
 
 The event is written in the transaction that completes the response, so no consumer can miss
 one. Today nothing consumes it here (the closed loop and insights will); the handler records
@@ -12,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from cxloop.core import jobs
+from cxloop.surveys import dispatch, distribution, triggers
 from cxloop.surveys.collect import EVENT
 
 
@@ -22,3 +24,5 @@ def _completed(_session: Session, job: jobs.Job) -> dict[str, Any]:
 def register() -> None:
     """Register the handlers of survey jobs."""
     jobs.register(EVENT)(_completed)
+    jobs.register(distribution.RUN)(dispatch.run)
+    jobs.register(distribution.POLL)(triggers.poll)

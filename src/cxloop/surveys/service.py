@@ -184,18 +184,26 @@ def survey_source(session: Session, workspace_id: int) -> int:
 
 
 def create_link(
-    session: Session, actor: Actor, survey_id: int, data: LinkCreate
+    session: Session,
+    actor: Actor,
+    survey_id: int,
+    data: LinkCreate,
+    secret: str | None = None,
+    version: SurveyVersion | None = None,
 ) -> tuple[SurveyLink, str]:
     """A link to answer the survey; return it and its token (shown once, stored hashed).
 
-    Personal links are bound to one customer and the current version, single-use and expiring.
-    Public and kiosk links follow the current version; kiosk links carry their location.
+    Personal links are bound to one customer and the current version (or ``version``: a
+    distribution's), single-use and expiring. Public and kiosk links follow the current
+    version; kiosk links carry their location. ``secret``: a token made by the caller (an
+    invitation derives its link's token so that reminders can carry it again).
     """
     survey = access.get_survey(session, actor, survey_id, SURVEYS_SEND)
     if survey.status != "active":
         raise errors.not_active(survey.status)
-    version = access.get_version(session, survey)
-    secret = token(TOKEN_BYTES)
+    if version is None or version.survey_id != survey.id:
+        version = access.get_version(session, survey)
+    secret = secret or token(TOKEN_BYTES)
     t = clock.now()
     link = SurveyLink(
         workspace_id=survey.workspace_id,

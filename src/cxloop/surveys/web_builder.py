@@ -27,6 +27,7 @@ from cxloop.profiles import queries as profile_queries
 from cxloop.surveys import queries, service
 from cxloop.surveys.builder_forms import choices_text, condition_value, question_from_form
 from cxloop.surveys.definition import SECONDS, parse
+from cxloop.surveys.web_distribution import context as distribution_context
 from cxloop.web.render import render
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
@@ -153,6 +154,7 @@ def editor(
                 {"name": detail["name"], "definition": detail["definition"]},
                 option=orjson.OPT_INDENT_2,
             ).decode(),
+            **distribution_context(session, actor, survey_id),
         },
         status,
     )

@@ -33,7 +33,8 @@ from cxloop.web.render import render
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 Token = Annotated[str, Path(min_length=1, max_length=200)]
-TOKEN_IN_PATH = re.compile(r"(/s/)[^/?#\s\"]+")
+# survey links, invitation pixels and unsubscribe links carry credentials in their path
+TOKEN_IN_PATH = re.compile(r"(/[sou]/)[^/?#\s\"]+")
 KIOSK_RESTART_SECONDS = 8
 GONE = {
     "survey.link_expired": "expired",
@@ -44,14 +45,15 @@ GONE = {
 
 
 class _RedactTokens(logging.Filter):
-    """Survey links are credentials: access and error logs show ``/s/…`` instead."""
+    """Survey links are credentials: access and error logs show ``/s/…`` (``/o/…``,
+    ``/u/…``) instead."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
             record.args = tuple(
                 TOKEN_IN_PATH.sub(r"\1…", a) if isinstance(a, str) else a for a in record.args
             )
-        if isinstance(record.msg, str) and "/s/" in record.msg:
+        if isinstance(record.msg, str) and TOKEN_IN_PATH.search(record.msg):
             record.msg = TOKEN_IN_PATH.sub(r"\1…", record.msg)
         return True
 

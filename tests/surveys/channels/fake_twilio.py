@@ -23,6 +23,7 @@ PATH = re.compile(r"/2010-04-01/Accounts/(AC[0-9a-f]{32})/Messages\.json")
 
 INVALID = "+15005550001"  # 400, code 21211
 RATE_LIMITED = "+15005550429"  # 429 with Retry-After
+RATE_LIMITED_ONCE = "+15005550428"  # 429 with Retry-After the first time, then 201
 BROKEN = "+15005550500"  # 500 with an HTML body
 UNAVAILABLE = "+15005550503"  # 503 with a JSON error
 SLOW = "+15005550999"  # answers after the client's timeout
@@ -48,6 +49,7 @@ class Request:
 class FakeTwilio:
     requests: list[Request] = field(default_factory=list)
     port: int = 0
+    limited: set[str] = field(default_factory=set)  # numbers already answered 429 once
 
     @property
     def base_url(self) -> str:
@@ -69,6 +71,13 @@ class FakeTwilio:
             msg = f"The 'To' number {to} is not a valid phone number."
             return 400, {}, json.dumps(error(400, 21211, msg)).encode()
         if to == RATE_LIMITED:
+            return (
+                429,
+                {"Retry-After": "7"},
+                json.dumps(error(429, 20429, "Too Many Requests")).encode(),
+            )
+        if to == RATE_LIMITED_ONCE and to not in self.limited:
+            self.limited.add(to)
             return (
                 429,
                 {"Retry-After": "7"},

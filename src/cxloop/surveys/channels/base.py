@@ -28,6 +28,7 @@ class ChannelName(StrEnum):
 
     EMAIL = "email"
     SMS = "sms"
+    WEB = "web"  # no sender: the personal link is handed to another system (distribution API)
 
 
 class QuestionKind(StrEnum):
@@ -90,6 +91,7 @@ class OutboundInvitation:
     intro: str = ""
     first_question: EmbeddedQuestion | None = None
     unsubscribe_url: str = ""
+    open_pixel_url: str = ""  # a 1x1 image whose loading marks the email opened
 
     def __post_init__(self) -> None:
         if not _INVITATION_ID.fullmatch(self.invitation_id):
@@ -100,6 +102,8 @@ class OutboundInvitation:
             raise ValueError("link_url must be an http(s) URL")
         if self.unsubscribe_url and urlsplit(self.unsubscribe_url).scheme not in ("http", "https"):
             raise ValueError("unsubscribe_url must be an http(s) URL")
+        if self.open_pixel_url and urlsplit(self.open_pixel_url).scheme not in ("http", "https"):
+            raise ValueError("open_pixel_url must be an http(s) URL")
 
     def answer_url(self, score: int) -> str:
         """The personal link that opens the survey with the first question answered."""
