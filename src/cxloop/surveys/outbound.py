@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -13,7 +14,12 @@ from cxloop.core.config import get_settings
 from cxloop.core.tenancy import Workspace
 from cxloop.profiles.queries import Contact
 from cxloop.surveys import issues, tracking
-from cxloop.surveys.channels.base import ChannelName, OutboundInvitation
+from cxloop.surveys.channels.base import (
+    ChannelName,
+    EmbeddedQuestion,
+    OutboundInvitation,
+    QuestionKind,
+)
 from cxloop.surveys.definition import Definition, pipe
 from cxloop.surveys.models_distribution import Invitation, Suppression
 from cxloop.surveys.rules import Facts
@@ -116,7 +122,26 @@ def message(
         intro=intro,
         unsubscribe_url=where["unsubscribe"],
         open_pixel_url=where["pixel"] if channel is ChannelName.EMAIL else "",
+        first_question=first_question(d, lang, fields) if channel is ChannelName.EMAIL else None,
     )
+
+
+def first_question(d: Definition, lang: str, fields: dict[str, str]) -> EmbeddedQuestion | None:
+    """The survey's first question for one-click answers in an email, when it is a scale."""
+    q = d.questions[0]
+    if q.type not in {k.value for k in QuestionKind}:
+        return None
+    low, high = q.scale()
+    if not 0 <= low < high <= 10:
+        return None
+
+    def label(texts: dict[Any, str] | None) -> str:
+        return pipe(texts.get(lang, ""), fields) if texts else ""
+
+    return EmbeddedQuestion(
+        QuestionKind(q.type), label(q.text), low, high,
+        label(q.low_label), label(q.high_label),
+    )  # fmt: skip
 
 
 def due(

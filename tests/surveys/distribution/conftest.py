@@ -267,7 +267,7 @@ def links_in(received: Received) -> dict[str, str]:
     text, markup = plain.get_content(), html.get_content()
     found: dict[str, str] = {}
     for url in URL.findall(text) + URL.findall(markup):
-        path = "/" + url.split("/", 3)[3]
+        path = "/" + url.split("/", 3)[3].split("?", 1)[0]  # the one-click scores add ?q1=
         kind = path.split("/")[1]
         found.setdefault({"s": "link", "o": "pixel", "u": "unsubscribe"}.get(kind, kind), path)
     return found

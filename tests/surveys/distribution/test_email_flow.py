@@ -3,6 +3,8 @@ through the personal link in the email; the response is stored and counted per c
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 
 from cxloop.core import jobs
@@ -98,3 +100,25 @@ def test_rerunning_the_job_sends_nothing_twice(
     jobs.run_pending()
     assert len(mail.handler.received) == 3
     assert len(invitations(dist["id"])) == 3
+
+
+def test_one_click_on_a_score_in_the_email_answers_the_first_question(
+    client: TestClient, world: World, mail: SmtpServer
+) -> None:
+    survey = create_survey(client, world)  # its first question is an NPS
+    customers(client, world, [{"id": "E2", "email": "e2@example.th", "language": "en"}])
+    dist = distribute(
+        client, world, survey["id"], segment_id=audience(client, world), channels=["email"]
+    )
+    jobs.run_pending()
+    [got] = mail.handler.received
+    html = got.message.get_body(("html",)).get_content()
+    scores = sorted({int(m) for m in re.findall(r"/s/[A-Za-z0-9_\-]+\?q1=(\d+)", html)})
+    assert scores == list(range(11)), scores
+    link = links_in(got)["link"]
+    page = client.get(f"{link}?q1=9")
+    assert page.status_code == 200, page.text
+    inv = invitations(dist["id"])[0]
+    assert inv.status == "started"
+    # the score was stored: the page moved on to the next question
+    assert 'name="q" value="nps"' not in page.text
