@@ -292,6 +292,43 @@ def bulk_insert(
     conn.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)  # noqa: S608
 
 
+def _is_unique_violation(exc: BaseException) -> bool:
+    import sqlite3
+
+    if isinstance(exc, sqlite3.IntegrityError):
+        return "UNIQUE constraint failed" in str(exc)
+    try:
+        from psycopg import errors
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        return False
+    return isinstance(exc, errors.UniqueViolation)
+
+
+def try_insert_new(
+    session: Session, table: Any, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> bool:
+    """Insert rows expected to be new; False (and nothing written) if one breaks a unique key.
+
+    The insert runs under a savepoint: the table's unique index checks every row anyway, so
+    when the rows really are new this replaces a separate existence check. On a conflict the
+    savepoint is rolled back and the caller takes the careful path (check, then write).
+    """
+    if not rows:
+        return True
+    conn = raw_connection(session)
+    conn.execute("SAVEPOINT cx_insert_new")
+    try:
+        bulk_insert(session, table, columns, rows)
+    except Exception as exc:
+        if not _is_unique_violation(exc):
+            raise
+        conn.execute("ROLLBACK TO SAVEPOINT cx_insert_new")
+        conn.execute("RELEASE SAVEPOINT cx_insert_new")
+        return False
+    conn.execute("RELEASE SAVEPOINT cx_insert_new")
+    return True
+
+
 def bulk_update(
     session: Session, table: Any, columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:

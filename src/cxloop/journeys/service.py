@@ -69,6 +69,11 @@ def insert_interactions(session: Session, rows: Sequence[Sequence[Any]]) -> None
     db.bulk_insert(session, _TABLE, INTERACTION_COLUMNS, rows)
 
 
+def insert_new_interactions(session: Session, rows: Sequence[Sequence[Any]]) -> bool:
+    """Insert interactions expected to be new; False, writing nothing, if one already exists."""
+    return db.try_insert_new(session, _TABLE, INTERACTION_COLUMNS, rows)
+
+
 def replace_interactions(session: Session, rows: Sequence[tuple[int, Sequence[Any]]]) -> None:
     """Replace stored interactions by a newer version: ``(id, row as for insert)``."""
     n = len(KEY)
