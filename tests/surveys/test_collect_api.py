@@ -55,3 +55,19 @@ def test_personal_link_answered_once_becomes_an_interaction(
     [resp] = listed.json()
     assert resp["version"] == 1 and resp["answers"]["channel"] == "phone"
     assert resp["profile_id"] == pid
+
+
+def test_open_answers_are_enriched_like_any_comment(client: TestClient, world: World) -> None:
+    from cxloop.core import jobs
+
+    survey = create_survey(client, world)
+    pid = make_customer(client, world)
+    link = personal_link(client, world, survey["id"], pid)
+    r = client.post("/api/v1/respond", json={"token": link["token"], "answers": FULL_ANSWERS})
+    assert r.status_code == 201, r.text
+    assert _count(Job, Job.kind == "text.enrich") >= 1
+    jobs.run_pending()
+    c360 = client.get(f"/api/v1/customers/{pid}", headers=world.headers()).json()
+    [item] = [i for i in c360["timeline"] if i["type"] == "survey_response"]
+    # "The technician came late / 請準時" (be on time): a complaint, analysed from the answers
+    assert item["sentiment"] == "negative", item

@@ -109,6 +109,7 @@ def texts_page(
     after_id: int = 0,
     limit: int = 500,
     batch_id: int | None = None,
+    ids: list[int] | None = None,
 ) -> list[tuple[int, int, str, str, datetime]]:
     """``(id, version, text, channel, started_at)`` of interactions carrying free text, by id."""
     stmt = select(
@@ -125,6 +126,8 @@ def texts_page(
     )
     if batch_id is not None:
         stmt = stmt.where(Interaction.batch_id == batch_id)
+    if ids is not None:
+        stmt = stmt.where(Interaction.id.in_(ids))
     rows = session.execute(stmt.order_by(Interaction.id).limit(limit))
     return [(r[0], r[1], r[2] or "", r[3], r[4]) for r in rows]
 

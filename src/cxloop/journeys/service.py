@@ -94,27 +94,28 @@ def record_interaction(
     text: str | None,
     context: dict[str, Any],
     payload: dict[str, Any],
-) -> None:
-    """Record one interaction produced inside cxloop (a survey response), not by an ingest."""
+) -> int:
+    """Record one interaction produced inside cxloop (a survey response); return its id."""
     t = clock.now()
-    session.add(
-        Interaction(
-            workspace_id=workspace_id,
-            source_id=source_id,
-            external_id=external_id,
-            customer_source_id=customer[0],
-            customer_ref=customer[1],
-            version=1,
-            content_hash=sha256_hex(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)),
-            channel=channel,
-            type=type,
-            direction="inbound",
-            started_at=started_at,
-            ended_at=ended_at,
-            transferred=False,
-            text=text,
-            context=context,
-            received_at=t,
-            payload=payload,
-        )
+    row = Interaction(
+        workspace_id=workspace_id,
+        source_id=source_id,
+        external_id=external_id,
+        customer_source_id=customer[0],
+        customer_ref=customer[1],
+        version=1,
+        content_hash=sha256_hex(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)),
+        channel=channel,
+        type=type,
+        direction="inbound",
+        started_at=started_at,
+        ended_at=ended_at,
+        transferred=False,
+        text=text,
+        context=context,
+        received_at=t,
+        payload=payload,
     )
+    session.add(row)
+    session.flush()
+    return row.id

@@ -38,6 +38,7 @@ from cxloop.surveys.logic import (
 )
 from cxloop.surveys.models import SurveyAnswer, SurveyLink, SurveyResponse, SurveyVersion
 from cxloop.surveys.schemas import ResponseSubmit
+from cxloop.text import service as text_service
 
 EVENT = "survey.response_completed"
 INTERACTION_TYPE = "survey_response"
@@ -266,7 +267,8 @@ def _record(
     }
     completed = response.completed_at.isoformat() if response.completed_at else None
     payload = {**context, "answers": answers, "completed_at": completed}
-    journeys.record_interaction(
+    text = open_text(d, answers)
+    interaction_id = journeys.record_interaction(
         session,
         workspace_id=response.workspace_id,
         source_id=source_id,
@@ -276,10 +278,14 @@ def _record(
         type=INTERACTION_TYPE,
         started_at=response.started_at,
         ended_at=response.completed_at,
-        text=open_text(d, answers),
+        text=text,
         context=context,
         payload=payload,
     )
+    if text:  # free-text answers are analysed like any comment (sentiment, themes, PII)
+        text_service.queue_enrichment(
+            session, response.workspace_id, interaction_ids=[interaction_id]
+        )
     response.interaction_external_id = external_id
     event = {
         "response_id": response.id,

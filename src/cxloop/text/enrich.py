@@ -81,15 +81,16 @@ def enrich_interactions(
     workspace_id: int,
     *,
     batch_id: int | None = None,
+    ids: list[int] | None = None,
     commit: bool = False,
     on_page: Callable[[Progress], None] | None = None,
 ) -> Progress:
-    """Enrich the workspace's interactions with text that are missing or stale (or one batch's)."""
+    """Enrich the workspace's interactions with text that are missing or stale (or some)."""
     analyzer = heads.analyzer_for(session, workspace_id)
     progress = Progress(model_version=analyzer.model_version)
     after = 0
     while True:
-        page = journeys.texts_page(session, workspace_id, after, PAGE, batch_id)
+        page = journeys.texts_page(session, workspace_id, after, PAGE, batch_id, ids)
         if not page:
             break
         after = page[-1][0]

@@ -12,8 +12,14 @@ from cxloop.text import service
 
 def _enrich(session: Session, job: jobs.Job) -> dict[str, Any]:
     assert job.workspace_id is not None
-    batch_id = (job.payload or {}).get("batch_id")
-    return service.run_enrichment(session, job.workspace_id, batch_id, commit=True).as_dict()
+    payload = job.payload or {}
+    return service.run_enrichment(
+        session,
+        job.workspace_id,
+        payload.get("batch_id"),
+        commit=True,
+        interaction_ids=payload.get("interaction_ids"),
+    ).as_dict()
 
 
 def _reenrich(session: Session, job: jobs.Job) -> dict[str, Any]:

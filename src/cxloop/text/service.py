@@ -40,9 +40,16 @@ MIN_LABELS = 20
 Label = Literal["negative", "neutral", "positive"]
 
 
-def queue_enrichment(session: Session, workspace_id: int, batch_id: int | None = None) -> int:
-    """Queue enrichment of a batch's interactions (or of everything pending) after commit."""
+def queue_enrichment(
+    session: Session,
+    workspace_id: int,
+    batch_id: int | None = None,
+    interaction_ids: list[int] | None = None,
+) -> int:
+    """Queue enrichment of a batch's interactions, of some, or of everything pending."""
     payload: dict[str, Any] = {"batch_id": batch_id} if batch_id is not None else {}
+    if interaction_ids is not None:
+        payload["interaction_ids"] = interaction_ids
     return jobs.enqueue(session, ENRICH_JOB, payload, workspace_id=workspace_id).id
 
 
@@ -64,10 +71,16 @@ def queue_reenrichment(session: Session, actor: Actor) -> jobs.Job:
 
 
 def run_enrichment(
-    session: Session, workspace_id: int, batch_id: int | None = None, commit: bool = False
+    session: Session,
+    workspace_id: int,
+    batch_id: int | None = None,
+    commit: bool = False,
+    interaction_ids: list[int] | None = None,
 ) -> Progress:
-    """Enrich now (jobs, CLI, demo): a batch's interactions or everything missing or stale."""
-    return enrich_interactions(session, workspace_id, batch_id=batch_id, commit=commit)
+    """Enrich now (jobs, CLI, demo): a batch's interactions, some, or everything stale."""
+    return enrich_interactions(
+        session, workspace_id, batch_id=batch_id, ids=interaction_ids, commit=commit
+    )
 
 
 def enrich_interactions_with_progress(
