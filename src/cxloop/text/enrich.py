@@ -164,26 +164,8 @@ def _row(
         "language": ins.language.code,
         "sentiment": ins.sentiment.label,
         "sentiment_score": ins.sentiment.score,
-        "sentences": [
-            {
-                "start": x.start,
-                "end": x.end,
-                "sentiment": x.sentiment.label,
-                "score": x.sentiment.score,
-                "themes": [h.theme_id for h in x.themes],
-            }
-            for x in ins.sentences
-        ],
-        "themes": [
-            {
-                "key": h.theme_id,
-                "label": h.label,
-                "strength": round(h.score, 4),
-                "sentiment": h.sentiment,
-                "evidence": [{"term": e.term, "start": e.start, "end": e.end} for e in h.evidence],
-            }
-            for h in ins.themes
-        ],
+        "sentences": sentence_rows(ins),
+        "themes": theme_rows(ins),
         "pii_kinds": sorted({p.type for p in ins.pii}),
         "redacted": ins.redacted,
         "model_version": ins.model_version,
@@ -234,3 +216,31 @@ def _upsert(session: Session, rows: list[dict[str, Any]]) -> dict[int, int]:
     ).returning(_ENRICHMENT.c.subject_id, _ENRICHMENT.c.id)
     result = session.execute(stmt, rows)
     return {int(sid): int(eid) for sid, eid in result}
+
+
+def sentence_rows(ins: TextInsight) -> list[dict[str, Any]]:
+    """Each sentence of an insight as JSON: offsets, sentiment and the themes it carries."""
+    return [
+        {
+            "start": x.start,
+            "end": x.end,
+            "sentiment": x.sentiment.label,
+            "score": x.sentiment.score,
+            "themes": [h.theme_id for h in x.themes],
+        }
+        for x in ins.sentences
+    ]
+
+
+def theme_rows(ins: TextInsight, id_field: str = "key") -> list[dict[str, Any]]:
+    """Each theme hit of an insight as JSON, with the words that drove it."""
+    return [
+        {
+            id_field: h.theme_id,
+            "label": h.label,
+            "strength": round(h.score, 4),
+            "sentiment": h.sentiment,
+            "evidence": [{"term": e.term, "start": e.start, "end": e.end} for e in h.evidence],
+        }
+        for h in ins.themes
+    ]

@@ -17,6 +17,7 @@ from cxloop.core.actor import Actor
 from cxloop.core.permissions import TEXT_READ
 from cxloop.journeys import queries as journeys
 from cxloop.text import access, heads
+from cxloop.text.enrich import sentence_rows, theme_rows
 from cxloop.text.models import (
     TextEnrichment,
     TextHead,
@@ -254,26 +255,8 @@ def insight_dict(ins: TextInsight) -> dict[str, Any]:
         "probabilities": dict(
             zip(("negative", "neutral", "positive"), ins.sentiment.probabilities, strict=True)
         ),
-        "sentences": [
-            {
-                "start": x.start,
-                "end": x.end,
-                "sentiment": x.sentiment.label,
-                "score": x.sentiment.score,
-                "themes": [h.theme_id for h in x.themes],
-            }
-            for x in ins.sentences
-        ],
-        "themes": [
-            {
-                "theme": h.theme_id,
-                "label": h.label,
-                "strength": round(h.score, 4),
-                "sentiment": h.sentiment,
-                "evidence": [{"term": e.term, "start": e.start, "end": e.end} for e in h.evidence],
-            }
-            for h in ins.themes
-        ],
+        "sentences": sentence_rows(ins),
+        "themes": theme_rows(ins, "theme"),
         "pii": [{"type": p.type, "start": p.start, "end": p.end} for p in ins.pii],
         "redacted": ins.redacted,
         "model_version": ins.model_version,
