@@ -32,7 +32,7 @@ def main() -> None:
     import uvicorn
     from sqlalchemy import text
 
-    from cxloop.api.app import create_app
+    from cxloop.api.app import create_app, freeze_heap
     from cxloop.core.db import get_engine, unit_of_work
 
     with get_engine().begin() as conn:
@@ -49,13 +49,14 @@ def main() -> None:
 
     @app.post("/bench/ceiling", status_code=201)
     def ceiling(body: Tiny) -> dict[str, bool]:
-        with unit_of_work(exclusive=True) as session:
+        with unit_of_work() as session:
             session.execute(
                 text("INSERT INTO bench_ceiling (a, b, c, d, e) VALUES (:a, :b, :c, :d, :e)"),
                 body.model_dump(),
             )
         return {"ok": True}
 
+    freeze_heap()  # as ``cxloop serve`` does
     logging.getLogger("uvicorn.access").disabled = True
     uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
 

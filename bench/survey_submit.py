@@ -117,31 +117,57 @@ def _seed(url: str, links: int) -> list[str]:
     return tokens
 
 
+async def _post(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, head: bytes, body: bytes
+) -> int:
+    """One keep-alive HTTP/1.1 POST; the status code (the body is read and dropped)."""
+    writer.write(head + str(len(body)).encode() + b"\r\n\r\n" + body)
+    await writer.drain()
+    header = await reader.readuntil(b"\r\n\r\n")
+    status = int(header[9:12])
+    length = 0
+    for line in header.split(b"\r\n"):
+        if line[:15].lower() == b"content-length:":
+            length = int(line[15:])
+    await reader.readexactly(length)
+    return status
+
+
 async def _load(
     url: str, path: str, bodies: list[dict[str, Any]], concurrency: int
 ) -> dict[str, Any]:
-    import httpx
+    """POST every body, ``concurrency`` at a time over keep-alive connections.
 
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    A bare HTTP/1.1 client on asyncio streams: httpx spent ~3 ms of CPU per request, more than
+    the server's minimal endpoint, so the ceiling measured the client, not the server.
+    """
+    host, port = url.removeprefix("http://").split(":")
+    head = (f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+            "Content-Type: application/json\r\nContent-Length: ").encode()  # fmt: skip
     latencies: list[float] = []
     codes: dict[int, int] = {}
-    queue = list(reversed(bodies))
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=120) as client:
+    queue = [json.dumps(b).encode() for b in reversed(bodies)]
 
-        async def worker() -> None:
+    async def worker() -> None:
+        reader, writer = await asyncio.open_connection(host, int(port))
+        try:
             while queue:
                 body = queue.pop()
                 t0 = time.perf_counter()
                 try:
-                    status = (await client.post(path, json=body)).status_code
-                except httpx.TransportError:  # counted, not hidden: the figures say so
+                    status = await _post(reader, writer, head, body)
+                except (OSError, asyncio.IncompleteReadError):  # counted: the figures say so
                     status = 0
+                    writer.close()
+                    reader, writer = await asyncio.open_connection(host, int(port))
                 latencies.append(time.perf_counter() - t0)
                 codes[status] = codes.get(status, 0) + 1
+        finally:
+            writer.close()
 
-        t0 = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        seconds = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    seconds = time.perf_counter() - t0
     latencies.sort()
     return {
         "requests": len(latencies),

@@ -46,7 +46,7 @@ def serve(
     """Serve the web app and the API."""
     import uvicorn
 
-    from cxloop.api.app import create_app
+    from cxloop.api.app import create_app, freeze_heap
     from cxloop.core.config import get_settings
     from cxloop.profiles.demo.load import login_hint
 
@@ -57,8 +57,10 @@ def serve(
     )
     for line in login_hint():
         typer.echo(line)
+    application = create_app(worker=worker)
+    freeze_heap()
     uvicorn.run(
-        create_app(worker=worker),
+        application,
         host=host or settings.host,
         port=port or settings.port,
         log_level="info",

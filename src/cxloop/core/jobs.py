@@ -66,8 +66,13 @@ def enqueue(
     payload: dict[str, Any],
     workspace_id: int | None = None,
     run_after: datetime | None = None,
+    *,
+    flush: bool = True,
 ) -> Job:
-    """Add a job in the caller's transaction; it runs only if that transaction commits."""
+    """Add a job in the caller's transaction; it runs only if that transaction commits.
+
+    ``flush=False`` leaves the INSERT to the transaction's next flush (the job has no id yet).
+    """
     job = Job(
         workspace_id=workspace_id,
         kind=kind,
@@ -76,7 +81,8 @@ def enqueue(
         created_at=clock.now(),
     )
     session.add(job)
-    session.flush()
+    if flush:
+        session.flush()
     return job
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -59,6 +59,34 @@ def answer_row(r: SurveyResponse, q: Question, value: Answer, t: datetime) -> Su
     )
 
 
+def add_answers(
+    session: Session,
+    r: SurveyResponse,
+    d: Definition,
+    answers: dict[str, Answer],
+    t: datetime,
+) -> None:
+    """Store a whole response's answers in one INSERT (their ids are never needed here)."""
+    if not answers:
+        return
+    by_key = {q.key: q for q in d.questions}
+    rows = [
+        {
+            "workspace_id": r.workspace_id,
+            "response_id": r.id,
+            "version_id": r.version_id,
+            "question_key": k,
+            "question_type": by_key[k].type,
+            "value": v,
+            "score": v if isinstance(v, int) else None,
+            "text": v if by_key[k].type == "text" and isinstance(v, str) else None,
+            "answered_at": t,
+        }
+        for k, v in answers.items()
+    ]
+    session.execute(insert(SurveyAnswer).execution_options(render_nulls=True), rows)
+
+
 def _limit(state: LinkState, ip: str | None) -> None:
     if state.personal:
         return
@@ -71,8 +99,15 @@ def _limit(state: LinkState, ip: str | None) -> None:
 
 
 def _new_response(
-    session: Session, state: LinkState, language: str, ip: str | None, location: str | None = None
+    session: Session,
+    state: LinkState,
+    language: str,
+    ip: str | None,
+    location: str | None = None,
+    *,
+    completing: bool = False,
 ) -> tuple[SurveyResponse, str | None]:
+    """A new response of the link; ``completing``: a whole response that completes at once."""
     _limit(state, ip)
     link, t = state.link, clock.now()
     resume = None if state.personal else token(24)
@@ -94,11 +129,15 @@ def _new_response(
         updated_at=t,
     )
     try:
-        with session.begin_nested():
+        if completing:  # a conflict fails the whole request: no savepoint needed
             session.add(response)
+            session.flush()
+        else:
+            with session.begin_nested():
+                session.add(response)
     except IntegrityError:  # the same personal link started twice at once
         raise errors.link_used() from None
-    if state.personal:
+    if state.personal and not completing:  # completing marks the invitation started too
         tracking.response_started(session, link.id)
     return response, resume
 
@@ -179,13 +218,11 @@ def submit_with_link(
             select(SurveyResponse).where(SurveyResponse.single_use_link_id == state.link.id)
         )
     if response is None:
-        response, _resume = _new_response(session, state, language, ip)
+        response, _resume = _new_response(session, state, language, ip, completing=True)
     else:
         session.execute(delete(SurveyAnswer).where(SurveyAnswer.response_id == response.id))
         response.language = language
-    t = clock.now()
-    by_key = {q.key: q for q in state.definition.questions}
-    session.add_all([answer_row(response, by_key[k], v, t) for k, v in answers.items()])
+    add_answers(session, response, state.definition, answers, clock.now())
     survey = (state.survey_name, state.source_id)
     complete(
         session, response, state.version, state.definition, answers, survey, _customer(state.link)
@@ -238,9 +275,9 @@ def complete(
     response.completed_at = t
     response.updated_at = t
     response.resume_hash = None
+    _record(session, response, version, d, answers, survey, customer)
     if response.single_use_link_id is not None:
         tracking.response_completed(session, response.single_use_link_id)
-    _record(session, response, version, d, answers, survey, customer)
 
 
 def _record(
@@ -252,9 +289,11 @@ def _record(
     survey: tuple[str, int],
     customer: tuple[int, str] | None,
 ) -> None:
-    session.flush()
+    if response.id is None:
+        session.flush()
     survey_name, source_id = survey
     external_id = f"survey-response-{response.id}"
+    response.interaction_external_id = external_id  # flushed with the interaction below
     figures = scores(d, answers)
     context = {
         "survey_id": response.survey_id,
@@ -286,7 +325,6 @@ def _record(
         text_service.queue_enrichment(
             session, response.workspace_id, interaction_ids=[interaction_id]
         )
-    response.interaction_external_id = external_id
     event = {
         "response_id": response.id,
         "survey_id": response.survey_id,
@@ -296,7 +334,7 @@ def _record(
         "interaction": {"source_id": source_id, "external_id": external_id},
         "scores": figures,
     }
-    jobs.enqueue(session, EVENT, event, response.workspace_id)
+    jobs.enqueue(session, EVENT, event, response.workspace_id, flush=False)
 
 
 def submit_api(
@@ -358,8 +396,7 @@ def submit_api(
         if found is None or found.request_hash != digest:
             raise errors.idempotency_conflict() from None
         return found, True
-    by_key = {q.key: q for q in d.questions}
-    session.add_all([answer_row(response, by_key[k], v, t) for k, v in answers.items()])
+    add_answers(session, response, d, answers, t)
     source_id = survey.source_id or service.survey_source(session, survey.workspace_id)
     complete(session, response, version, d, answers, (survey.name, source_id), customer)
     return response, False

@@ -124,8 +124,7 @@ def submit(
     )
     session.add(response)
     session.flush()
-    by_key = {q.key: q for q in d.questions}
-    session.add_all([collect.answer_row(response, by_key[k], v, t) for k, v in answers.items()])
+    collect.add_answers(session, response, d, answers, t)
     source_id = survey.source_id or 0  # open_survey refused surveys without a source
     collect.complete(session, response, version, d, answers, (survey.name, source_id), customer)
     return response

@@ -45,12 +45,12 @@ def queue_enrichment(
     workspace_id: int,
     batch_id: int | None = None,
     interaction_ids: list[int] | None = None,
-) -> int:
+) -> jobs.Job:
     """Queue enrichment of a batch's interactions, of some, or of everything pending."""
     payload: dict[str, Any] = {"batch_id": batch_id} if batch_id is not None else {}
     if interaction_ids is not None:
         payload["interaction_ids"] = interaction_ids
-    return jobs.enqueue(session, ENRICH_JOB, payload, workspace_id=workspace_id).id
+    return jobs.enqueue(session, ENRICH_JOB, payload, workspace_id=workspace_id, flush=False)
 
 
 def queue_reenrichment(session: Session, actor: Actor) -> jobs.Job:

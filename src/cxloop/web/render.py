@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cxloop import __version__
 from cxloop.core.i18n import LANGUAGES, negotiate, translate
@@ -103,24 +103,43 @@ def render_error_page(request: Request, status: int, body: dict[str, Any]) -> Re
     return render(request, "error.html", {"status": status, "error": body["error"]}, status)
 
 
-async def security_headers(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    """Add the security headers every response carries."""
-    response = await call_next(request)
-    h = response.headers
-    h.setdefault("X-Content-Type-Options", "nosniff")
-    h.setdefault("Referrer-Policy", "same-origin")
-    if not request.url.path.startswith("/api/docs"):
-        h.setdefault("X-Frame-Options", "DENY")
-        h.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "frame-ancestors 'none'; form-action 'self'",
-        )
-    if not request.url.path.startswith(("/static/", "/api/docs", "/api/openapi.json")):
-        h.setdefault("Cache-Control", "no-store")
-    return response
+_CSP = (
+    b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    b"frame-ancestors 'none'; form-action 'self'"
+)
+
+
+class SecurityHeaders:
+    """ASGI middleware adding the security headers every response carries.
+
+    Plain ASGI rather than ``@app.middleware("http")``: Starlette's BaseHTTPMiddleware runs each
+    request through an extra task and memory stream, which cost more than a small write request.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on and add missing headers to the response's start message."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        extra = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin")]
+        if not path.startswith("/api/docs"):
+            extra += [(b"x-frame-options", b"DENY"), (b"content-security-policy", _CSP)]
+        if not path.startswith(("/static/", "/api/docs", "/api/openapi.json")):
+            extra.append((b"cache-control", b"no-store"))
+
+        async def add_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                headers += [(k, v) for k, v in extra if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, add_headers)
 
 
 def mount_static(app: FastAPI) -> None:
