@@ -10,11 +10,11 @@ from __future__ import annotations
 import logging
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, select, update
+from sqlalchemy import ForeignKey, Index, String, Text, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from cxloop.core import clock
@@ -84,6 +84,20 @@ def enqueue(
     if flush:
         session.flush()
     return job
+
+
+def enqueue_many(
+    session: Session, kind: str, items: Sequence[tuple[int | None, dict[str, Any]]]
+) -> None:
+    """Add jobs of one kind, ``(workspace_id, payload)`` each, in one INSERT (no ids back)."""
+    if not items:
+        return
+    t = clock.now()
+    rows = [
+        {"workspace_id": ws, "kind": kind, "payload": payload, "run_after": t, "created_at": t}
+        for ws, payload in items
+    ]
+    session.execute(insert(Job), rows)
 
 
 def _claim(session: Session) -> Job | None:

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from cxloop.core import clock, db
@@ -80,8 +81,7 @@ def replace_interactions(session: Session, rows: Sequence[tuple[int, Sequence[An
     db.bulk_update(session, _TABLE, INTERACTION_COLUMNS[n:], [(*row[n:], id_) for id_, row in rows])
 
 
-def record_interaction(
-    session: Session,
+def interaction_values(
     *,
     workspace_id: int,
     source_id: int,
@@ -94,28 +94,40 @@ def record_interaction(
     text: str | None,
     context: dict[str, Any],
     payload: dict[str, Any],
-) -> int:
-    """Record one interaction produced inside cxloop (a survey response); return its id."""
-    t = clock.now()
-    row = Interaction(
-        workspace_id=workspace_id,
-        source_id=source_id,
-        external_id=external_id,
-        customer_source_id=customer[0],
-        customer_ref=customer[1],
-        version=1,
-        content_hash=sha256_hex(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)),
-        channel=channel,
-        type=type,
-        direction="inbound",
-        started_at=started_at,
-        ended_at=ended_at,
-        transferred=False,
-        text=text,
-        context=context,
-        received_at=t,
-        payload=payload,
-    )
+) -> dict[str, Any]:
+    """The stored values of one interaction produced inside cxloop (a survey response)."""
+    return {
+        "workspace_id": workspace_id,
+        "source_id": source_id,
+        "external_id": external_id,
+        "customer_source_id": customer[0],
+        "customer_ref": customer[1],
+        "version": 1,
+        "content_hash": sha256_hex(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)),
+        "channel": channel,
+        "type": type,
+        "direction": "inbound",
+        "started_at": started_at,
+        "ended_at": ended_at,
+        "transferred": False,
+        "text": text,
+        "context": context,
+        "received_at": clock.now(),
+        "payload": payload,
+    }
+
+
+def record_interaction(session: Session, values: dict[str, Any]) -> int:
+    """Record one interaction (values from ``interaction_values``); return its id."""
+    row = Interaction(**values)
     session.add(row)
     session.flush()
     return row.id
+
+
+def record_interactions(session: Session, values: Sequence[dict[str, Any]]) -> list[int]:
+    """Record several (each from ``interaction_values``) in one statement; ids in order."""
+    if not values:
+        return []
+    stmt = insert(Interaction).returning(Interaction.id, sort_by_parameter_order=True)
+    return list(session.scalars(stmt.execution_options(render_nulls=True), list(values)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, Literal
@@ -12,10 +13,10 @@ from fastapi.responses import JSONResponse
 
 from cxloop.auth.dependencies import CurrentActor, DbSession
 from cxloop.core.config import get_settings
-from cxloop.core.db import unit_of_work
+from cxloop.core.errors import AppError
 from cxloop.core.params import IdPath, Offset
 from cxloop.core.routing import UnitOfWorkRoute
-from cxloop.surveys import collect, errors, links, qr_links, queries, service
+from cxloop.surveys import collect, collect_batch, errors, qr_links, queries, service
 from cxloop.surveys.definition import Definition, estimate
 from cxloop.surveys.logic import AnswerError
 from cxloop.surveys.schemas import (
@@ -207,21 +208,20 @@ def submit_response(
 
 
 @respond_router.post("", status_code=201, response_model=dict[str, Any])
-def respond(data: RespondSubmit, request: Request) -> Any:
+async def respond(data: RespondSubmit, request: Request) -> Any:
     """A whole response through a survey link (public: the token is the credential).
 
     409 when a personal link was already used, 410 when it expired or the survey closed.
     """
-    # The unit of work opens and commits inside this one call (one worker thread), not in a
-    # dependency: a request holding the write lock must never wait for a free thread to commit
-    # while every thread waits for that lock (many respondents at once on one link).
-    accept = request.headers.get("accept-language")
-    ip = request.client.host if request.client else None
-    with unit_of_work() as session:
-        state = links.open_link(session, data.token)
-        language = links.respondent_language(
-            state.definition, data.language, None, state.link, accept
-        )
-        with answers_checked():
-            response = collect.submit_with_link(session, state, data.answers, language, ip)
-        return {"id": response.id, "status": response.status, "language": response.language}
+    # Written by the process's group writer (collect_batch): answered once its group commits.
+    submission = collect_batch.Submission(
+        token=data.token,
+        answers=data.answers,
+        language=data.language,
+        accept_language=request.headers.get("accept-language"),
+        ip=request.client.host if request.client else None,
+    )
+    outcome = await asyncio.wrap_future(collect_batch.WRITER.submit(submission))
+    if isinstance(outcome, AppError):
+        raise outcome
+    return {"id": outcome.id, "status": outcome.status, "language": outcome.language}

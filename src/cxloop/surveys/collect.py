@@ -59,18 +59,12 @@ def answer_row(r: SurveyResponse, q: Question, value: Answer, t: datetime) -> Su
     )
 
 
-def add_answers(
-    session: Session,
-    r: SurveyResponse,
-    d: Definition,
-    answers: dict[str, Answer],
-    t: datetime,
-) -> None:
-    """Store a whole response's answers in one INSERT (their ids are never needed here)."""
-    if not answers:
-        return
+def answer_rows(
+    r: SurveyResponse, d: Definition, answers: dict[str, Answer], t: datetime
+) -> list[dict[str, Any]]:
+    """The stored values of a whole response's answers (the response has its id)."""
     by_key = {q.key: q for q in d.questions}
-    rows = [
+    return [
         {
             "workspace_id": r.workspace_id,
             "response_id": r.id,
@@ -84,10 +78,27 @@ def add_answers(
         }
         for k, v in answers.items()
     ]
-    session.execute(insert(SurveyAnswer).execution_options(render_nulls=True), rows)
 
 
-def _limit(state: LinkState, ip: str | None) -> None:
+def insert_answers(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Store answer rows in one INSERT (their ids are never needed here)."""
+    if rows:
+        session.execute(insert(SurveyAnswer).execution_options(render_nulls=True), rows)
+
+
+def add_answers(
+    session: Session,
+    r: SurveyResponse,
+    d: Definition,
+    answers: dict[str, Answer],
+    t: datetime,
+) -> None:
+    """Store a whole response's answers in one INSERT."""
+    insert_answers(session, answer_rows(r, d, answers, t))
+
+
+def limit(state: LinkState, ip: str | None) -> None:
+    """Refuse (429) a public or kiosk link answered too often (per address, or per kiosk)."""
     if state.personal:
         return
     window = limits.KIOSK if state.link.kind == "kiosk" else limits.PUBLIC
@@ -108,7 +119,7 @@ def _new_response(
     completing: bool = False,
 ) -> tuple[SurveyResponse, str | None]:
     """A new response of the link; ``completing``: a whole response that completes at once."""
-    _limit(state, ip)
+    limit(state, ip)
     link, t = state.link, clock.now()
     resume = None if state.personal else token(24)
     response = SurveyResponse(
@@ -196,7 +207,7 @@ def save_answer(
         d,
         answers,
         (state.survey_name, state.source_id),
-        _customer(state.link),
+        customer_of(state.link),
         claim,
     )
     return response, resume, True
@@ -225,7 +236,7 @@ def submit_with_link(
     add_answers(session, response, state.definition, answers, clock.now())
     survey = (state.survey_name, state.source_id)
     complete(
-        session, response, state.version, state.definition, answers, survey, _customer(state.link)
+        session, response, state.version, state.definition, answers, survey, customer_of(state.link)
     )
     return response
 
@@ -241,7 +252,8 @@ def _claim(session: Session, link: SurveyLink) -> None:
         raise errors.link_used()
 
 
-def _customer(link: SurveyLink) -> tuple[int, str] | None:
+def customer_of(link: SurveyLink) -> tuple[int, str] | None:
+    """The customer record a link was made for (source, reference), if any."""
     if link.customer_source_id is not None and link.customer_ref:
         return (link.customer_source_id, link.customer_ref)
     return None
@@ -280,20 +292,18 @@ def complete(
         tracking.response_completed(session, response.single_use_link_id)
 
 
-def _record(
-    session: Session,
+def completion(
     response: SurveyResponse,
     version: SurveyVersion,
     d: Definition,
     answers: dict[str, Answer],
     survey: tuple[str, int],
     customer: tuple[int, str] | None,
-) -> None:
-    if response.id is None:
-        session.flush()
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What a completed response records: its journey interaction's values and the
+    ``survey.response_completed`` event (the response must have its id)."""
     survey_name, source_id = survey
     external_id = f"survey-response-{response.id}"
-    response.interaction_external_id = external_id  # flushed with the interaction below
     figures = scores(d, answers)
     context = {
         "survey_id": response.survey_id,
@@ -305,10 +315,7 @@ def _record(
         "scores": figures,
     }
     completed = response.completed_at.isoformat() if response.completed_at else None
-    payload = {**context, "answers": answers, "completed_at": completed}
-    text = open_text(d, answers)
-    interaction_id = journeys.record_interaction(
-        session,
+    interaction = journeys.interaction_values(
         workspace_id=response.workspace_id,
         source_id=source_id,
         external_id=external_id,
@@ -317,14 +324,10 @@ def _record(
         type=INTERACTION_TYPE,
         started_at=response.started_at,
         ended_at=response.completed_at,
-        text=text,
+        text=open_text(d, answers),
         context=context,
-        payload=payload,
+        payload={**context, "answers": answers, "completed_at": completed},
     )
-    if text:  # free-text answers are analysed like any comment (sentiment, themes, PII)
-        text_service.queue_enrichment(
-            session, response.workspace_id, interaction_ids=[interaction_id]
-        )
     event = {
         "response_id": response.id,
         "survey_id": response.survey_id,
@@ -334,6 +337,27 @@ def _record(
         "interaction": {"source_id": source_id, "external_id": external_id},
         "scores": figures,
     }
+    return interaction, event
+
+
+def _record(
+    session: Session,
+    response: SurveyResponse,
+    version: SurveyVersion,
+    d: Definition,
+    answers: dict[str, Answer],
+    survey: tuple[str, int],
+    customer: tuple[int, str] | None,
+) -> None:
+    if response.id is None:
+        session.flush()
+    interaction, event = completion(response, version, d, answers, survey, customer)
+    response.interaction_external_id = interaction["external_id"]  # flushed with the insert
+    interaction_id = journeys.record_interaction(session, interaction)
+    if interaction["text"]:  # free-text answers are analysed like any comment
+        text_service.queue_enrichment(
+            session, response.workspace_id, interaction_ids=[interaction_id]
+        )
     jobs.enqueue(session, EVENT, event, response.workspace_id, flush=False)
 
 

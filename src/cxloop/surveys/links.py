@@ -6,7 +6,9 @@ tokens get the same answer, so the API cannot be used to probe which tokens exis
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -42,20 +44,37 @@ class LinkState:
         return self.link.kind == "personal"
 
 
-def open_link(session: Session, secret: str, allow_used: bool = False) -> LinkState:
-    """The link of a token, else a clear error: invalid (404), expired or closed (410),
-    already answered (409, unless ``allow_used`` — the thank-you page)."""
-    if not secret or len(secret) > 200:
-        raise errors.link_invalid()
-    row = session.execute(
+def _link_query() -> Any:
+    return (
         select(SurveyLink, Survey.status, Survey.name, Survey.source_id, SurveyVersion)
         .join(Survey, Survey.id == SurveyLink.survey_id)
         .join(
             SurveyVersion,
             SurveyVersion.id == func.coalesce(SurveyLink.version_id, Survey.current_version_id),
         )
-        .where(SurveyLink.token_hash == sha256_hex(secret))
-    ).first()
+    )
+
+
+def open_link(session: Session, secret: str, allow_used: bool = False) -> LinkState:
+    """The link of a token, else a clear error: invalid (404), expired or closed (410),
+    already answered (409, unless ``allow_used`` — the thank-you page)."""
+    if not secret or len(secret) > 200:
+        raise errors.link_invalid()
+    row = session.execute(_link_query().where(SurveyLink.token_hash == sha256_hex(secret))).first()
+    return check_link(row, allow_used)
+
+
+def link_rows(session: Session, secrets: Sequence[str]) -> dict[str, Any]:
+    """The rows of many tokens in one query, by token (for ``check_link``); bad ones omitted."""
+    by_hash = {sha256_hex(s): s for s in secrets if s and len(s) <= 200}
+    if not by_hash:
+        return {}
+    rows = session.execute(_link_query().where(SurveyLink.token_hash.in_(list(by_hash))))
+    return {by_hash[row[0].token_hash]: row for row in rows}
+
+
+def check_link(row: Any, allow_used: bool = False) -> LinkState:
+    """The state of a link row, else the error ``open_link`` describes."""
     if row is None:
         raise errors.link_invalid()
     link, status, name, source_id, version = row

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -116,8 +117,15 @@ def response_started(session: Session, link_id: int | None) -> None:
 
 def response_completed(session: Session, link_id: int | None) -> None:
     """A response was completed through a personal link: no more reminders."""
-    inv = by_link(session, link_id)
-    if inv is not None:
+    if link_id is not None:
+        responses_completed(session, [link_id])
+
+
+def responses_completed(session: Session, link_ids: Sequence[int]) -> None:
+    """Responses were completed through these personal links (one lookup for all)."""
+    if not link_ids:
+        return
+    for inv in session.scalars(select(Invitation).where(Invitation.link_id.in_(link_ids))):
         advance(inv, "started")
         advance(inv, "completed")
         inv.reminder_due_at = None
