@@ -258,7 +258,13 @@ class GroupWriter:
                     group.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
-            self._write(group)
+            try:
+                self._write(group)
+            except BaseException as exc:  # never leave a submitter waiting, never stop
+                log.exception("the survey writer failed on a group")
+                for _sub, future in group:
+                    if not future.done():
+                        future.set_exception(exc)
 
     def _write(self, group: list[tuple[Submission, Future[Outcome]]]) -> None:
         subs = [s for s, _ in group]
