@@ -31,14 +31,15 @@ def febrl_raw(which: str) -> pd.DataFrame:
         + " "
         + df["suburb"].fillna("")
     ).str.strip()
-    name = (df["given_name"].fillna("") + " " + df["surname"].fillna("")).str.strip()
     return pd.DataFrame(
         {
             "record_id": range(1, len(df) + 1),
             "person_id": person,
             "source": df["source"],
             "external_id": df["rec_id"],
-            "name": name,
+            # FEBRL keeps given name and surname apart: passed as such (roles kept, as the
+            # ingest API's given_name/family_name), not joined into one string to re-parse.
+            "name": "",
             "given_name": df["given_name"].fillna(""),
             "surname": df["surname"].fillna(""),
             "email": "",

@@ -158,6 +158,7 @@ BROAD_MAX_BLOCK = 8
 
 def _keys_sql(feat: str, names: str | None) -> str:
     """SQL listing (unique_id, kind, key) for every blocking key of every record."""
+
     def name_set(t: str) -> str:  # the name's parts in sorted order (swap-proof)
         return (
             f"CASE WHEN {t}.given <> '' "
