@@ -24,8 +24,8 @@ BLOCKING_KEYS: tuple[tuple[str, str], ...] = (
     # Birth date + any name part (given, family, other romanisation of the family): a pair
     # with given and family names swapped still shares a key.
     ("dob_name", "dob_s || '|' || unnest(parts)"),
-    # Birth date + a name part with one letter deleted (the part itself included): two
-    # spellings one substitution, insertion, deletion or transposition apart share a key.
+    # Birth date + a name part without its first letter, or with it (the same kind): two
+    # spellings of a name with a typo in the first letter still share a key.
     ("dob_name_typo", "dob_s || '|' || unnest(part_dels)"),
     ("name_postcode", "CASE WHEN given <> '' THEN name_latin || '|' || postcode END"),
     ("address", "address"),
@@ -35,7 +35,8 @@ BLOCKING_KEYS: tuple[tuple[str, str], ...] = (
     ("dob_postcode", "dob_s || '|' || postcode"),
     (
         "dob_initials",
-        "CASE WHEN given <> '' THEN dob_s || '|' || left(given, 1) || left(family, 1) END",
+        "CASE WHEN given <> '' THEN dob_s || '|' || least(left(given, 1), left(family, 1)) "
+        "|| greatest(left(given, 1), left(family, 1)) END",
     ),
     (
         "prefix_year",
@@ -160,9 +161,10 @@ def _keys_sql(feat: str, names: str | None) -> str:
     """SQL listing (unique_id, kind, key) for every blocking key of every record."""
 
     def name_set(t: str) -> str:  # the name's parts in sorted order (swap-proof)
+        g, f = f"{t}.given", f"{t}.family"
         return (
-            f"CASE WHEN {t}.given <> '' "
-            f"THEN array_to_string(list_sort([{t}.given, {t}.family]), ' ') END"
+            f"CASE WHEN {g} = '' THEN NULL WHEN {g} <= {f} THEN {g} || ' ' || {f} "
+            f"ELSE {f} || ' ' || {g} END"
         )
 
     name_n = (
@@ -177,10 +179,11 @@ def _keys_sql(feat: str, names: str | None) -> str:
                    AS parts
         FROM {feat} f LEFT JOIN {name_n} n ON n.name_set = {name_set("f")}
     """  # noqa: S608
+    # Typo keys: a name part without its first letter. A typo after the first letters is
+    # caught by the birth date + initials key; this one catches a typo in the first letter.
     dels = (
-        "list_distinct(flatten(list_transform(list_filter(parts, lambda x: length(x) >= "
-        f"{TYPO_MIN_LEN}), lambda x: [x] || list_transform(range(length(x)), "
-        "lambda i: substr(x, 1, i) || substr(x, i + 2)))))"
+        f"list_transform(list_filter(parts, lambda x: length(x) >= {TYPO_MIN_LEN}), "
+        "lambda x: substr(x, 2))"
     )
     parts = []
     for kind, expr in BLOCKING_KEYS:
@@ -193,7 +196,7 @@ def _keys_sql(feat: str, names: str | None) -> str:
             sql = f"SELECT unique_id, {expr} AS key FROM b WHERE {col} IS NOT NULL"  # noqa: S608
         elif kind == "dob_name_typo":
             sql = (
-                f"SELECT unique_id, dob_s || '|' || unnest({dels}) AS key FROM b "  # noqa: S608
+                f"SELECT unique_id, dob_s || '|' || unnest(parts || {dels}) AS key FROM b "  # noqa: S608
                 "WHERE dob_s IS NOT NULL"
             )
         else:
@@ -202,7 +205,8 @@ def _keys_sql(feat: str, names: str | None) -> str:
             f"SELECT unique_id, '{kind}' AS kind, key FROM ({sql}) "  # noqa: S608
             "WHERE key IS NOT NULL AND key <> ''"
         )
-    return f"WITH b AS ({base}) " + " UNION ALL ".join(parts)
+    # Materialised: every kind below reads it (inlined, the name-count join would run per kind).
+    return f"WITH b AS MATERIALIZED ({base}) " + " UNION ALL ".join(parts)
 
 
 def _broad() -> str:

@@ -187,6 +187,11 @@ def _location() -> cl.CustomComparison:
             ),
             _level("list_has_any(s_phones_l, s_phones_r)", "same landline"),
             _level("postcode_l = postcode_r", "same postcode only"),
+            _level(
+                "length(postcode_l) = length(postcode_r) AND damerau_levenshtein(postcode_l, "
+                "postcode_r) = 1",
+                "postcode one typo apart",
+            ),
             _level("ELSE", "different"),
         ],
     )
