@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
-PYTEST_ARGS=${PYTEST_ARGS:-}
+PYTEST_ARGS=${PYTEST_ARGS:--n 2}  # both cores; the suite is independent per test
 
 echo "== static checks"
 $BIN/ruff check src tests bench

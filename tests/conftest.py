@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from cxloop.api.registry import register_jobs
 from cxloop.core import config, db
 from cxloop.migrations.models import import_all_models
 
@@ -31,6 +32,7 @@ def database_url() -> Iterator[str]:
     from cxloop.core.migrate import upgrade
 
     import_all_models()
+    register_jobs()  # as the app, the worker and the CLI do: jobs run in-process in tests too
     if PG_URL:
         name = f"cxloop_test_{uuid.uuid4().hex[:10]}"
         admin = create_engine(

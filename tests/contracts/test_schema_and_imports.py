@@ -50,3 +50,17 @@ def test_every_operation_is_documented_and_authenticated(app) -> None:  # type: 
             if path in public:
                 continue
             assert "401" in op.get("responses", {}) or path.startswith("/api/v1"), (method, path)
+
+
+def test_every_route_commits_in_its_endpoint_thread(app) -> None:  # type: ignore[no-untyped-def]
+    """Routers use UnitOfWorkRoute (see cxloop.core.routing for the deadlock it prevents)."""
+    from fastapi.routing import APIRoute
+
+    from cxloop.core.routing import UnitOfWorkRoute
+
+    plain = [
+        r.path
+        for r in app.routes
+        if isinstance(r, APIRoute) and not isinstance(r, UnitOfWorkRoute) and r.path != "/api/docs"
+    ]
+    assert plain == [], plain

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
@@ -144,3 +145,37 @@ def test_counts_add_up_and_nothing_is_stored_twice(client: TestClient, world: Wo
     with unit_of_work(write=False) as s:
         assert s.scalar(select(func.count()).select_from(Interaction)) == 30
         assert s.scalar(select(func.count()).select_from(RawRecord)) == 0
+
+
+def test_a_stored_id_the_sample_misses_is_found_by_the_unique_key(
+    client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A block is inserted as new when a sample of its ids is unknown; a stored id outside
+    the sample makes that insert fail whole, and the block is then stored id by id."""
+    from cxloop.core import db
+    from cxloop.journeys.models import Interaction
+    from cxloop.profiles.ingest import store
+
+    tried: list[bool] = []
+    real = db.try_insert_new
+
+    def spy(*args: Any) -> bool:
+        tried.append(real(*args))
+        return tried[-1]
+
+    monkeypatch.setattr(db, "try_insert_new", spy)
+
+    make_source(world, "support", "support")
+    same, old = _event("E1", "same"), _event("E2", "old")
+    post_records(client, world, "support", "interaction", [same, old])
+    events = [_event(f"N{i}", "x") for i in range(3 * store.SAMPLE)]
+    # index 1 and 2 are not in the sample (every 3rd id, and the last)
+    events[1], events[2] = same, _event("E2", "new")
+    rep = post_records(client, world, "support", "interaction", events).json()
+    n = len(events)
+    assert tried == [True, False]  # the first post was new; this one fell back
+    assert (rep["created"], rep["updated"], rep["unchanged"]) == (n - 2, 1, 1)
+    assert [v[:2] for v in _versions("E2")] == [(1, old), (2, events[2])]
+    with unit_of_work(write=False) as s:
+        assert s.scalar(select(func.count()).select_from(Interaction)) == n
+        assert s.scalar(select(func.count()).select_from(RawRecord)) == 1

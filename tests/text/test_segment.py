@@ -45,3 +45,12 @@ def test_chinese_and_thai_are_never_split_on_whitespace() -> None:
     th = tokenize("พนักงานบริการดีมาก แต่เน็ตหลุดบ่อยมาก", "th")
     assert "เน็ต" in th and "หลุด" in th
     assert all(" " not in w for w in zh + th)
+
+
+def test_long_runs_without_a_stop_split_in_linear_time() -> None:
+    import time
+
+    started = time.perf_counter()
+    spans = split_sentences("0" * 60_000)
+    assert time.perf_counter() - started < 0.5
+    assert spans[0][0] == 0 and spans[-1][1] == 60_000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,7 +13,7 @@ from cxloop import __version__
 from cxloop.api import errors
 from cxloop.api.inputs import reject_nul
 from cxloop.api.limits import BodyLimitMiddleware
-from cxloop.api.registry import routers
+from cxloop.api.registry import routers, warm_up
 from cxloop.core import jobs
 from cxloop.core.config import get_settings
 from cxloop.core.db import on_after_commit
@@ -30,6 +31,7 @@ def create_app(worker: bool = False) -> FastAPI:
         if job_worker is not None:
             on_after_commit(job_worker.wake)
             job_worker.start()
+            threading.Thread(target=_warm_up, name="cxloop-warm-up", daemon=True).start()
         yield
         if job_worker is not None:
             job_worker.stop()
@@ -58,6 +60,14 @@ def create_app(worker: bool = False) -> FastAPI:
     _docs(app)
     mount_static(app)
     return app
+
+
+def _warm_up() -> None:
+    """Load the models background jobs need, off the request path (logged if it fails)."""
+    try:
+        warm_up()
+    except Exception:  # the worker still loads them on first use
+        log.exception("warm-up failed")
 
 
 def _docs(app: FastAPI) -> None:

@@ -13,8 +13,9 @@ from cxloop.core import audit
 from cxloop.core.actor import Actor
 from cxloop.core.params import IdQuery
 from cxloop.core.permissions import AUDIT_READ
+from cxloop.core.routing import UnitOfWorkRoute
 
-router = APIRouter(prefix="/api/v1", tags=["audit"])
+router = APIRouter(prefix="/api/v1", tags=["audit"], route_class=UnitOfWorkRoute)
 
 
 class AuditRead(BaseModel):

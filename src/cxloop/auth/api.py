@@ -21,9 +21,10 @@ from cxloop.auth.schemas import (
 from cxloop.core.actor import Actor
 from cxloop.core.params import IdPath, Text
 from cxloop.core.permissions import USERS_MANAGE
+from cxloop.core.routing import UnitOfWorkRoute
 from cxloop.core.tenancy import Workspace
 
-router = APIRouter(prefix="/api/v1", tags=["auth"])
+router = APIRouter(prefix="/api/v1", tags=["auth"], route_class=UnitOfWorkRoute)
 Admin = Annotated[Actor, Depends(require(USERS_MANAGE))]
 
 

@@ -75,9 +75,17 @@ def resolve_actor(request: Request, session: Session, csrf_from_form: str | None
     raise errors.not_authenticated()
 
 
-def api_actor(request: Request, session: DbSession) -> Actor:
+def _authenticate(request: Request, csrf_from_form: str | None = None) -> Actor:
+    # Its own short read-only session, not the request's: a write session takes SQLite's write
+    # lock at its first statement, and the endpoint then waits for a worker thread; with every
+    # thread blocked on that lock, nobody could run (a burst beyond the pool deadlocked).
+    with unit_of_work(write=False) as session:
+        return resolve_actor(request, session, csrf_from_form)
+
+
+def api_actor(request: Request) -> Actor:
     """The authenticated actor of an API request."""
-    return resolve_actor(request, session)
+    return _authenticate(request)
 
 
 CurrentActor = Annotated[Actor, Depends(api_actor)]
@@ -106,15 +114,11 @@ async def _form_csrf(request: Request) -> str | None:
     return None
 
 
-def web_actor(
-    request: Request,
-    session: DbSession,
-    csrf: Annotated[str | None, Depends(_form_csrf)],
-) -> Actor:
+def web_actor(request: Request, csrf: Annotated[str | None, Depends(_form_csrf)]) -> Actor:
     """The logged-in user of a web page (unauthenticated visitors are sent to the login page)."""
     if _bearer(request) is not None:
         raise errors.not_authenticated()  # pages are for browsers, not API keys
-    return resolve_actor(request, session, csrf)
+    return _authenticate(request, csrf)
 
 
 WebActor = Annotated[Actor, Depends(web_actor)]

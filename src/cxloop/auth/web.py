@@ -22,9 +22,10 @@ from cxloop.core.crypto import equal, token
 from cxloop.core.errors import AppError, from_validation
 from cxloop.core.params import IdPath
 from cxloop.core.permissions import ROLES, USERS_MANAGE
+from cxloop.core.routing import UnitOfWorkRoute
 from cxloop.web.render import LANG_COOKIE, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 LOGIN_CSRF_COOKIE = "cxloop_login_csrf"
 Admin = Annotated[Actor, Depends(web_require(USERS_MANAGE))]
 

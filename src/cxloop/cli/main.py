@@ -6,10 +6,14 @@ import logging
 
 import typer
 
+from cxloop.api.registry import register_jobs
 from cxloop.auth import cli as auth_cli
 from cxloop.profiles import cli as profiles_cli
 from cxloop.surveys import cli as surveys_cli
+from cxloop.surveys import cli_distribution, cli_surveys
+from cxloop.text import cli as text_cli
 
+register_jobs()  # commands that run jobs in-process (ingest, text enrich) find every handler
 app = typer.Typer(help="cxloop: customer experience platform.", no_args_is_help=True)
 app.add_typer(auth_cli.workspaces, name="workspaces")
 app.add_typer(auth_cli.users, name="users")
@@ -19,6 +23,9 @@ app.command("ingest")(profiles_cli.ingest_file)
 app.command("resolve")(profiles_cli.resolve_command)
 app.command("find")(profiles_cli.find_command)
 app.add_typer(surveys_cli.app, name="sample-size")
+app.add_typer(cli_surveys.app, name="surveys")
+app.add_typer(text_cli.app, name="text")
+app.add_typer(cli_distribution.app, name="distribution")
 
 
 @app.command()
@@ -65,10 +72,10 @@ def run_worker() -> None:
     import signal
     import threading
 
-    from cxloop.api.registry import routers
+    from cxloop.api.registry import warm_up
     from cxloop.core import jobs
 
-    routers()  # registers every domain's job handlers
+    warm_up()  # job handlers were registered when this module was imported
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

@@ -6,7 +6,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -37,6 +37,38 @@ class Settings(BaseSettings):
     sql_echo: bool = False
     argon2_time_cost: int = Field(default=3, ge=1, description="argon2id passes")
     argon2_memory_kib: int = Field(default=65536, ge=8, description="argon2id memory (KiB)")
+
+    # Survey invitations by email (empty smtp_host: the email channel is off)
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_starttls: bool = Field(default=True, description="Upgrade with STARTTLS (port 587).")
+    smtp_ssl: bool = Field(default=False, description="Implicit TLS from the start (port 465).")
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_from: str = Field(default="", description="From address of survey invitations.")
+    smtp_bounce_address: str = Field(
+        default="", description="VERP base for bounces (bounces@…); empty: smtp_from."
+    )
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    # Survey invitations by SMS through a Twilio-compatible API (empty account SID: off)
+    sms_base_url: str = "https://api.twilio.com"
+    sms_account_sid: str = ""
+    sms_auth_token: SecretStr = SecretStr("")
+    sms_from: str = Field(default="", description="Sender number (E.164) or sender id.")
+    sms_messaging_service_sid: str = ""
+    sms_status_callback_url: str = Field(
+        default="", description="Public URL the provider posts delivery statuses to."
+    )
+    sms_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Survey distribution (the sending job)
+    survey_send_batch: int = Field(default=50, ge=1, le=1000, description="Invitations per call.")
+    survey_send_lease_seconds: int = Field(
+        default=900, ge=1, description="How long a batch may take before it counts as crashed."
+    )
+    survey_max_attempts: int = Field(default=5, ge=1, le=50, description="Tries per invitation.")
+    survey_trigger_poll_seconds: int = Field(
+        default=60, ge=1, description="How often trigger-based distributions look for events."
+    )
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to the embedded SQLite file."""

@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import JSON, Engine, MetaData, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from cxloop.core.config import Settings, get_settings
@@ -35,6 +36,7 @@ class Base(DeclarativeBase):
 
 
 _lock = threading.Lock()
+WRITER_WAIT_SECONDS = 30  # like SQLite's busy timeout: a stuck writer fails, never hangs
 _engines: dict[str, Engine] = {}
 _after_commit_hooks: list[Callable[[], None]] = []
 
@@ -53,12 +55,35 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA temp_store=MEMORY")
         cur.close()
 
+    # SQLite has one writer at a time. This process's writers queue on a lock of their own, taken
+    # just before BEGIN IMMEDIATE and released when the connection goes back to the pool (after
+    # COMMIT or ROLLBACK): SQLite's busy handler sleeps 1-100 ms between tries, which under a few
+    # dozen concurrent writers costs more than the writes. Other processes still meet the busy
+    # timeout. The lock is taken at a session's first statement, in the thread that runs it; the
+    # unit of work that follows must not wait for another worker thread before it commits.
+    writer = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        if conn.get_execution_options().get("cx_write"):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
+        if not conn.get_execution_options().get("cx_write"):
             conn.exec_driver_sql("BEGIN")
+            return
+        if not writer.acquire(timeout=WRITER_WAIT_SECONDS):
+            raise OperationalError("BEGIN IMMEDIATE", None, Exception("database is busy"))
+        conn.info["cx_writer"] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            conn.info.pop("cx_writer", None)
+            writer.release()
+            raise
+
+    def _release(_dbapi_conn: Any, record: Any, *_args: Any) -> None:
+        if record.info.pop("cx_writer", False):
+            writer.release()
+
+    for name in ("checkin", "invalidate", "soft_invalidate"):
+        event.listen(engine.pool, name, _release)
 
 
 def make_engine(url: str, echo: bool = False) -> Engine:
@@ -105,7 +130,15 @@ def new_session(write: bool = False, engine: Engine | None = None) -> Session:
     """A session bound to the engine; ``write`` takes the SQLite write lock at BEGIN."""
     engine = engine or get_engine()
     bind = engine.execution_options(cx_write=True) if write else engine
-    return sessionmaker(bind=bind, expire_on_commit=False, autoflush=True)()
+    session = sessionmaker(bind=bind, expire_on_commit=False, autoflush=True)()
+    session.info["cx_write"] = write
+    return session
+
+
+def commit_now(session: Session) -> None:
+    """Commit a write unit of work's session in this thread, before its boundary does."""
+    if session.info.get("cx_write"):
+        session.commit()
 
 
 def on_after_commit(hook: Callable[[], None]) -> None:
@@ -257,6 +290,43 @@ def bulk_insert(
         return
     names, marks = _names(table, columns), ", ".join("?" * len(columns))
     conn.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)  # noqa: S608
+
+
+def _is_unique_violation(exc: BaseException) -> bool:
+    import sqlite3
+
+    if isinstance(exc, sqlite3.IntegrityError):
+        return "UNIQUE constraint failed" in str(exc)
+    try:
+        from psycopg import errors
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        return False
+    return isinstance(exc, errors.UniqueViolation)
+
+
+def try_insert_new(
+    session: Session, table: Any, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> bool:
+    """Insert rows expected to be new; False (and nothing written) if one breaks a unique key.
+
+    The insert runs under a savepoint: the table's unique index checks every row anyway, so
+    when the rows really are new this replaces a separate existence check. On a conflict the
+    savepoint is rolled back and the caller takes the careful path (check, then write).
+    """
+    if not rows:
+        return True
+    conn = raw_connection(session)
+    conn.execute("SAVEPOINT cx_insert_new")
+    try:
+        bulk_insert(session, table, columns, rows)
+    except Exception as exc:
+        if not _is_unique_violation(exc):
+            raise
+        conn.execute("ROLLBACK TO SAVEPOINT cx_insert_new")
+        conn.execute("RELEASE SAVEPOINT cx_insert_new")
+        return False
+    conn.execute("RELEASE SAVEPOINT cx_insert_new")
+    return True
 
 
 def bulk_update(

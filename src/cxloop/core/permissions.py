@@ -15,6 +15,14 @@ IDENTITY_RUN = "identity.run"
 USERS_MANAGE = "users.manage"
 AUDIT_READ = "audit.read"
 APIKEYS_OWN = "apikeys.own"
+SURVEYS_READ = "surveys.read"  # definitions and their figures
+SURVEYS_MANAGE = "surveys.manage"  # create, edit, publish, close, import
+SURVEYS_SEND = "surveys.send"  # personal, public and kiosk links
+RESPONSES_READ = "responses.read"  # individual answers
+RESPONSES_SUBMIT = "responses.submit"  # responses sent by another system (IVR, app)
+TEXT_READ = "text.read"  # themes, verbatims, ad-hoc analysis (raw text needs profiles.pii)
+TEXT_LABEL = "text.label"  # thumbs up/down on a comment's sentiment
+TEXT_MANAGE = "text.manage"  # rename/merge/split themes, retrain, re-enrich, emerging themes
 
 ALL_PERMISSIONS = frozenset(
     {
@@ -29,16 +37,54 @@ ALL_PERMISSIONS = frozenset(
         USERS_MANAGE,
         AUDIT_READ,
         APIKEYS_OWN,
+        SURVEYS_READ,
+        SURVEYS_MANAGE,
+        SURVEYS_SEND,
+        RESPONSES_READ,
+        RESPONSES_SUBMIT,
+        TEXT_READ,
+        TEXT_LABEL,
+        TEXT_MANAGE,
     }
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": ALL_PERMISSIONS,
     "analyst": frozenset(
-        {PROFILES_READ, PROFILES_ALL, INGEST_WRITE, IDENTITY_REVIEW, AUDIT_READ, APIKEYS_OWN}
+        {
+            PROFILES_READ,
+            PROFILES_ALL,
+            INGEST_WRITE,
+            IDENTITY_REVIEW,
+            AUDIT_READ,
+            APIKEYS_OWN,
+            SURVEYS_READ,
+            SURVEYS_MANAGE,
+            SURVEYS_SEND,
+            RESPONSES_READ,
+            RESPONSES_SUBMIT,
+            TEXT_READ,
+            TEXT_LABEL,
+            TEXT_MANAGE,
+        }
     ),
-    "agent": frozenset({PROFILES_READ, PROFILES_PII, PROFILES_ALL, PROFILES_WRITE, APIKEYS_OWN}),
-    "account_manager": frozenset({PROFILES_READ, PROFILES_PII, PROFILES_WRITE, APIKEYS_OWN}),
+    "agent": frozenset(
+        {
+            PROFILES_READ,
+            PROFILES_PII,
+            PROFILES_ALL,
+            PROFILES_WRITE,
+            APIKEYS_OWN,
+            SURVEYS_READ,
+            SURVEYS_SEND,
+            RESPONSES_SUBMIT,
+            TEXT_READ,
+            TEXT_LABEL,
+        }
+    ),
+    "account_manager": frozenset(
+        {PROFILES_READ, PROFILES_PII, PROFILES_WRITE, APIKEYS_OWN, SURVEYS_READ, SURVEYS_SEND}
+    ),
 }
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cxloop.core.clock import now
 from cxloop.core.db import Base
+from cxloop.core.lineage import LineageColumns
 from cxloop.core.types import IdType, JsonType, UTCDateTime
 
 
-class Interaction(Base):
+class Interaction(LineageColumns, Base):
     """One contact between the customer and the company, on any channel, with its context."""
 
     __tablename__ = "interactions"
@@ -55,7 +55,3 @@ class Interaction(Base):
     transferred: Mapped[bool] = mapped_column(Boolean, default=False)
     text: Mapped[str | None] = mapped_column(Text, nullable=True)
     context: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)  # the row exactly as received
-    batch_id: Mapped[int | None] = mapped_column(IdType, nullable=True)
-    line: Mapped[int | None] = mapped_column(nullable=True)

@@ -101,3 +101,144 @@ def effort(session: Session, workspace_id: int, refs: list[Ref], days: int = 90)
         "repeat_issues": {k: v for k, v in issues.items() if v > 1},
         "last_contact": max((r.started_at for r in rows), default=None),
     }
+
+
+def texts_page(
+    session: Session,
+    workspace_id: int,
+    after_id: int = 0,
+    limit: int = 500,
+    batch_id: int | None = None,
+    ids: list[int] | None = None,
+) -> list[tuple[int, int, str, str, datetime]]:
+    """``(id, version, text, channel, started_at)`` of interactions carrying free text, by id."""
+    stmt = select(
+        Interaction.id,
+        Interaction.version,
+        Interaction.text,
+        Interaction.channel,
+        Interaction.started_at,
+    ).where(
+        Interaction.workspace_id == workspace_id,
+        Interaction.id > after_id,
+        Interaction.text.is_not(None),
+        Interaction.text != "",
+    )
+    if batch_id is not None:
+        stmt = stmt.where(Interaction.batch_id == batch_id)
+    if ids is not None:
+        stmt = stmt.where(Interaction.id.in_(ids))
+    rows = session.execute(stmt.order_by(Interaction.id).limit(limit))
+    return [(r[0], r[1], r[2] or "", r[3], r[4]) for r in rows]
+
+
+def texts_by_id(session: Session, workspace_id: int, ids: list[int]) -> dict[int, str]:
+    """The raw free text of interactions by id (callers check the PII permission)."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Interaction.id, Interaction.text).where(
+            Interaction.workspace_id == workspace_id, Interaction.id.in_(ids)
+        )
+    )
+    return {r[0]: r[1] for r in rows if r[1] is not None}
+
+
+# Outcomes that close an issue. The latest interaction of an issue key decides: one of these,
+# or no outcome on an interaction that ended, means resolved; anything else (escalated,
+# technician, unresolved, …) or an interaction still going on means the issue is open.
+RESOLVED_OUTCOMES = frozenset(
+    {"resolved", "closed", "solved", "done", "refund", "replaced", "apology", "cancelled"}
+)
+
+
+def open_issue_refs(
+    session: Session, workspace_id: int, refs: list[Ref], days: int = 90
+) -> set[Ref]:
+    """The customer records among ``refs`` with an unresolved issue touched in the last days."""
+    found: set[Ref] = set()
+    since = clock.now() - timedelta(days=days)
+    for i in range(0, len(refs), 500):
+        latest: dict[tuple[Ref, str], tuple[datetime, bool]] = {}
+        rows = session.execute(
+            select(
+                Interaction.customer_source_id,
+                Interaction.customer_ref,
+                Interaction.issue_key,
+                Interaction.started_at,
+                Interaction.ended_at,
+                Interaction.outcome,
+            ).where(
+                _ref_filter(workspace_id, refs[i : i + 500]),
+                Interaction.issue_key.is_not(None),
+                Interaction.started_at >= since,
+            )
+        )
+        for src, ref, issue, started, ended, outcome in rows:
+            key = ((src, ref), str(issue))
+            resolved = (outcome or "").lower() in RESOLVED_OUTCOMES or (
+                outcome is None and ended is not None
+            )
+            if key not in latest or started >= latest[key][0]:
+                latest[key] = (started, resolved)
+        found |= {ref for (ref, _issue), (_t, resolved) in latest.items() if not resolved}
+    return found
+
+
+def refs_with_interactions(
+    session: Session,
+    workspace_id: int,
+    since: datetime,
+    channels: list[str] | None = None,
+    types: list[str] | None = None,
+) -> set[Ref]:
+    """Customer records with an interaction since ``since`` (on these channels, of these types)."""
+    stmt = select(Interaction.customer_source_id, Interaction.customer_ref).where(
+        Interaction.workspace_id == workspace_id, Interaction.started_at >= since
+    )
+    if channels:
+        stmt = stmt.where(Interaction.channel.in_(channels))
+    if types:
+        stmt = stmt.where(Interaction.type.in_(types))
+    return {(s, r) for s, r in session.execute(stmt.distinct())}
+
+
+def ended_interactions(
+    session: Session,
+    workspace_id: int,
+    after: datetime | None,
+    until: datetime,
+    channel: str | None = None,
+    type: str | None = None,
+    limit: int = 5000,
+) -> list[dict[str, Any]]:
+    """Interactions that ended in (after, until], oldest first (for triggers)."""
+    stmt = select(
+        Interaction.source_id,
+        Interaction.external_id,
+        Interaction.customer_source_id,
+        Interaction.customer_ref,
+        Interaction.ended_at,
+        Interaction.type,
+    ).where(
+        Interaction.workspace_id == workspace_id,
+        Interaction.ended_at.is_not(None),
+        Interaction.ended_at <= until,
+    )
+    if after is not None:
+        stmt = stmt.where(Interaction.ended_at > after)
+    if channel:
+        stmt = stmt.where(Interaction.channel == channel)
+    if type:
+        stmt = stmt.where(Interaction.type == type)
+    rows = session.execute(stmt.order_by(Interaction.ended_at, Interaction.id).limit(limit))
+    return [
+        {
+            "source_id": s,
+            "external_id": e,
+            "customer": (cs, cr),
+            "ended_at": ended,
+            "type": kind,
+        }
+        for s, e, cs, cr, ended, kind in rows
+    ]

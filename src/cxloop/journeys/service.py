@@ -7,11 +7,14 @@ and hands over rows in ``INTERACTION_COLUMNS`` order (DB-ready, see ``core.db.bu
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy.orm import Session
 
-from cxloop.core import db
+from cxloop.core import clock, db
+from cxloop.core.crypto import sha256_hex
 from cxloop.journeys.models import Interaction
 
 _TABLE: Any = Interaction.__table__
@@ -66,7 +69,53 @@ def insert_interactions(session: Session, rows: Sequence[Sequence[Any]]) -> None
     db.bulk_insert(session, _TABLE, INTERACTION_COLUMNS, rows)
 
 
+def insert_new_interactions(session: Session, rows: Sequence[Sequence[Any]]) -> bool:
+    """Insert interactions expected to be new; False, writing nothing, if one already exists."""
+    return db.try_insert_new(session, _TABLE, INTERACTION_COLUMNS, rows)
+
+
 def replace_interactions(session: Session, rows: Sequence[tuple[int, Sequence[Any]]]) -> None:
     """Replace stored interactions by a newer version: ``(id, row as for insert)``."""
     n = len(KEY)
     db.bulk_update(session, _TABLE, INTERACTION_COLUMNS[n:], [(*row[n:], id_) for id_, row in rows])
+
+
+def record_interaction(
+    session: Session,
+    *,
+    workspace_id: int,
+    source_id: int,
+    external_id: str,
+    customer: tuple[int, str],
+    channel: str,
+    type: str,
+    started_at: datetime,
+    ended_at: datetime | None,
+    text: str | None,
+    context: dict[str, Any],
+    payload: dict[str, Any],
+) -> int:
+    """Record one interaction produced inside cxloop (a survey response); return its id."""
+    t = clock.now()
+    row = Interaction(
+        workspace_id=workspace_id,
+        source_id=source_id,
+        external_id=external_id,
+        customer_source_id=customer[0],
+        customer_ref=customer[1],
+        version=1,
+        content_hash=sha256_hex(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)),
+        channel=channel,
+        type=type,
+        direction="inbound",
+        started_at=started_at,
+        ended_at=ended_at,
+        transferred=False,
+        text=text,
+        context=context,
+        received_at=t,
+        payload=payload,
+    )
+    session.add(row)
+    session.flush()
+    return row.id

@@ -12,6 +12,9 @@ MODEL_MODULES = (
     "cxloop.profiles.ingest.models",
     "cxloop.profiles.models",
     "cxloop.journeys.models",
+    "cxloop.surveys.models",
+    "cxloop.text.models",
+    "cxloop.surveys.models_distribution",
 )
 
 

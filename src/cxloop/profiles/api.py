@@ -13,6 +13,7 @@ from cxloop.core import jobs
 from cxloop.core.errors import NotFound
 from cxloop.core.params import IdPath, Offset
 from cxloop.core.permissions import IDENTITY_REVIEW
+from cxloop.core.routing import UnitOfWorkRoute
 from cxloop.core.tenancy import Workspace
 from cxloop.profiles import access, queries, service
 from cxloop.profiles.models import Profile
@@ -28,7 +29,7 @@ from cxloop.profiles.schemas import (
     SearchHit,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["customers"])
+router = APIRouter(prefix="/api/v1", tags=["customers"], route_class=UnitOfWorkRoute)
 
 
 @router.get("/customers", response_model=list[SearchHit])

@@ -6,7 +6,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     Boolean,
     Date,
     Float,
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from cxloop.core.clock import now
 from cxloop.core.db import Base
+from cxloop.core.lineage import LineageColumns
 from cxloop.core.types import IdType, JsonType, UTCDateTime
 
 
@@ -47,7 +47,20 @@ class Profile(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
 
-class CustomerRecord(Base):
+class CustomerOwnedRow(LineageColumns):
+    """A source row that belongs to a customer: its keys, the customer's keys, its version."""
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, sort_order=-1)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"), sort_order=-1)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), sort_order=-1)
+    external_id: Mapped[str] = mapped_column(String(200), sort_order=-1)
+    customer_source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), sort_order=-1)
+    customer_ref: Mapped[str] = mapped_column(String(200), sort_order=-1)
+    version: Mapped[int] = mapped_column(default=1, sort_order=-1)
+    content_hash: Mapped[str] = mapped_column(String(64), sort_order=-1)
+
+
+class CustomerRecord(LineageColumns, Base):
     """The current version of one source's customer record, normalised for matching."""
 
     __tablename__ = "customer_records"
@@ -63,10 +76,6 @@ class CustomerRecord(Base):
     external_id: Mapped[str] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(default=1)
     content_hash: Mapped[str] = mapped_column(String(64))
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)  # the row exactly as received
-    batch_id: Mapped[int | None] = mapped_column(IdType, nullable=True)
-    line: Mapped[int | None] = mapped_column(nullable=True)
     source_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     full_name: Mapped[str] = mapped_column(String(300), default="")
     name_key: Mapped[str] = mapped_column(String(300), default="")
@@ -168,7 +177,7 @@ class SearchTerm(Base):
     term: Mapped[str] = mapped_column(String(300))
 
 
-class Holding(Base):
+class Holding(CustomerOwnedRow, Base):
     """A product or subscription a customer holds at a source, with its monthly amount."""
 
     __tablename__ = "holdings"
@@ -177,14 +186,6 @@ class Holding(Base):
         Index("ix_holdings_customer", "workspace_id", "customer_source_id", "customer_ref"),
     )
 
-    id: Mapped[int] = mapped_column(IdType, primary_key=True)
-    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
-    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
-    external_id: Mapped[str] = mapped_column(String(200))
-    customer_source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
-    customer_ref: Mapped[str] = mapped_column(String(200))
-    version: Mapped[int] = mapped_column(default=1)
-    content_hash: Mapped[str] = mapped_column(String(64))
     product_code: Mapped[str] = mapped_column(String(100), default="")
     product_name: Mapped[str] = mapped_column(String(300))
     category: Mapped[str | None] = mapped_column(String(100), nullable=True)
@@ -195,13 +196,9 @@ class Holding(Base):
     end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     contract_end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     attributes: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)  # the row exactly as received
-    batch_id: Mapped[int | None] = mapped_column(IdType, nullable=True)
-    line: Mapped[int | None] = mapped_column(nullable=True)
 
 
-class Order(Base):
+class Order(CustomerOwnedRow, Base):
     """A purchase with its amount in minor units."""
 
     __tablename__ = "orders"
@@ -210,14 +207,6 @@ class Order(Base):
         Index("ix_orders_customer", "workspace_id", "customer_source_id", "customer_ref"),
     )
 
-    id: Mapped[int] = mapped_column(IdType, primary_key=True)
-    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
-    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
-    external_id: Mapped[str] = mapped_column(String(200))
-    customer_source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
-    customer_ref: Mapped[str] = mapped_column(String(200))
-    version: Mapped[int] = mapped_column(default=1)
-    content_hash: Mapped[str] = mapped_column(String(64))
     ordered_at: Mapped[datetime] = mapped_column(UTCDateTime)
     amount_minor: Mapped[int] = mapped_column(default=0)
     currency: Mapped[str] = mapped_column(String(3))
@@ -225,13 +214,9 @@ class Order(Base):
     channel: Mapped[str | None] = mapped_column(String(16), nullable=True)
     description: Mapped[str | None] = mapped_column(Text, nullable=True)
     attributes: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)  # the row exactly as received
-    batch_id: Mapped[int | None] = mapped_column(IdType, nullable=True)
-    line: Mapped[int | None] = mapped_column(nullable=True)
 
 
-class ConsentRecord(Base):
+class ConsentRecord(CustomerOwnedRow, Base):
     """Consent for one channel and purpose as a source last reported it."""
 
     __tablename__ = "consents"
@@ -240,26 +225,14 @@ class ConsentRecord(Base):
         Index("ix_consents_customer", "workspace_id", "customer_source_id", "customer_ref"),
     )
 
-    id: Mapped[int] = mapped_column(IdType, primary_key=True)
-    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
-    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
-    external_id: Mapped[str] = mapped_column(String(200))
-    customer_source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
-    customer_ref: Mapped[str] = mapped_column(String(200))
-    version: Mapped[int] = mapped_column(default=1)
-    content_hash: Mapped[str] = mapped_column(String(64))
     channel: Mapped[str] = mapped_column(String(16))  # email | sms | phone | post | app | all
     purpose: Mapped[str] = mapped_column(String(32))  # marketing | surveys | service | profiling
     granted: Mapped[bool] = mapped_column(Boolean)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)  # the row exactly as received
-    batch_id: Mapped[int | None] = mapped_column(IdType, nullable=True)
-    line: Mapped[int | None] = mapped_column(nullable=True)
 
 
-class PreferenceRecord(Base):
+class PreferenceRecord(CustomerOwnedRow, Base):
     """Contact preferences as a source last reported them (one row per customer and source)."""
 
     __tablename__ = "preferences"
@@ -268,21 +241,9 @@ class PreferenceRecord(Base):
         Index("ix_preferences_customer", "workspace_id", "customer_source_id", "customer_ref"),
     )
 
-    id: Mapped[int] = mapped_column(IdType, primary_key=True)
-    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
-    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
-    external_id: Mapped[str] = mapped_column(String(200))
-    customer_source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
-    customer_ref: Mapped[str] = mapped_column(String(200))
-    version: Mapped[int] = mapped_column(default=1)
-    content_hash: Mapped[str] = mapped_column(String(64))
     preferred_channels: Mapped[list[str]] = mapped_column(JsonType, default=list)
     language: Mapped[str | None] = mapped_column(String(16), nullable=True)
     max_surveys_per_month: Mapped[int | None] = mapped_column(nullable=True)
     quiet_hours: Mapped[str | None] = mapped_column(String(16), nullable=True)  # "21:00-08:00"
     timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)  # the row exactly as received
-    batch_id: Mapped[int | None] = mapped_column(IdType, nullable=True)
-    line: Mapped[int | None] = mapped_column(nullable=True)

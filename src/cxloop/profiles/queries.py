@@ -15,6 +15,10 @@ from cxloop.core.permissions import PROFILES_PII, PROFILES_READ
 from cxloop.core.tenancy import Workspace
 from cxloop.journeys import queries as journeys
 from cxloop.profiles import access, search
+from cxloop.profiles.contacts import Contact as Contact
+from cxloop.profiles.contacts import audience_ids as audience_ids
+from cxloop.profiles.contacts import contacts as contacts
+from cxloop.profiles.contacts import profiles_of_refs as profiles_of_refs
 from cxloop.profiles.ingest.models import Source
 from cxloop.profiles.models import (
     ConsentRecord,
@@ -27,6 +31,7 @@ from cxloop.profiles.models import (
     Profile,
     SearchTerm,
 )
+from cxloop.text import queries as text_queries
 
 SEARCH_REGIONS = ("TW", "HK", "CN", "TH", "US")
 
@@ -223,7 +228,7 @@ def customer_360(session: Session, actor: Actor, profile_id: int) -> dict[str, A
         },
         "customer_since": since,
         "tenure_months": _months_between(since, today) if since else None,
-        "timeline": _timeline(session, ws_id, refs, sources),
+        "timeline": _timeline(session, ws_id, refs, sources, pii),
         "effort": journeys.effort(session, ws_id, refs),
         "consents": consents,
         "preferences": [
@@ -258,11 +263,24 @@ def customer_360(session: Session, actor: Actor, profile_id: int) -> dict[str, A
 
 
 def _timeline(
-    session: Session, ws_id: int, refs: list[tuple[int, str]], sources: dict[int, Source]
+    session: Session,
+    ws_id: int,
+    refs: list[tuple[int, str]],
+    sources: dict[int, Source],
+    pii: bool,
 ) -> list[dict[str, Any]]:
+    """Interactions, newest first; free text as written only for roles with the PII permission."""
     items = journeys.timeline(session, ws_id, refs, limit=100)
+    enriched = text_queries.for_subjects(
+        session, ws_id, "interaction", [i["id"] for i in items if i["text"]]
+    )
     for item in items:
         item["source"] = sources[item.pop("source_id")].name
+        found = enriched.get(item["id"])
+        item["sentiment"] = found["sentiment"] if found else None
+        item["text_redacted"] = bool(item["text"]) and not pii
+        if item["text"] and not pii:
+            item["text"] = found["redacted"] if found else text_queries.redacted_now(item["text"])
     return items
 
 
@@ -379,3 +397,46 @@ def record_links(session: Session, actor: Actor, profile_id: int) -> list[dict[s
         .limit(200)
     )
     return [link_detail(session, actor, link) for link in links]
+
+
+def survey_subject(session: Session, actor: Actor, profile_id: int) -> dict[str, Any]:
+    """What a personal survey link needs of a customer the actor may see: language, piped
+    names and tier, and one of the customer's source records to hang the response on."""
+    profile = access.get_profile(session, actor, profile_id)
+    hops = 0
+    while profile.status == "merged" and profile.merged_into_id and hops < 10:
+        profile = access.get_profile(session, actor, profile.merged_into_id)
+        hops += 1
+    record = session.scalar(
+        select(CustomerRecord)
+        .where(CustomerRecord.profile_id == profile.id)
+        .order_by(CustomerRecord.id)
+        .limit(1)
+    )
+
+    def golden(attr: str) -> str:
+        value = (profile.golden.get(attr) or {}).get("value")
+        return str(value) if value else ""
+
+    return {
+        "profile_id": profile.id,
+        "language": profile.language,
+        "first_name": golden("given_name"),
+        "last_name": golden("family_name"),
+        "full_name": golden("full_name") or profile.display_name,
+        "tier": profile.tier or "",
+        "ref": (record.source_id, record.external_id) if record is not None else None,
+    }
+
+
+def profile_of_record(
+    session: Session, workspace_id: int, source_id: int, external_id: str
+) -> int | None:
+    """The profile a source's customer record belongs to, if that record is known yet."""
+    return session.scalar(
+        select(CustomerRecord.profile_id).where(
+            CustomerRecord.workspace_id == workspace_id,
+            CustomerRecord.source_id == source_id,
+            CustomerRecord.external_id == external_id,
+        )
+    )

@@ -82,7 +82,12 @@ class TimelineItem(BaseModel):
     issue_key: str | None
     outcome: str | None
     transferred: bool
-    text: str | None
+    text: str | None = Field(
+        description="The customer's words; personal data redacted unless the caller holds "
+        "profiles.pii"
+    )
+    text_redacted: bool = Field(False, description="Whether ``text`` is the redacted text")
+    sentiment: str | None = Field(None, description="negative | neutral | positive, once analysed")
     context: dict[str, Any]
 
 

@@ -13,6 +13,7 @@ from cxloop.core.actor import Actor
 from cxloop.core.errors import from_validation
 from cxloop.core.params import IdPath, Page
 from cxloop.core.permissions import IDENTITY_REVIEW, INGEST_WRITE, SOURCES_MANAGE
+from cxloop.core.routing import UnitOfWorkRoute
 from cxloop.profiles import access, queries, service
 from cxloop.profiles.ingest import errors as ingest_errors
 from cxloop.profiles.ingest import queries as ingest_queries
@@ -22,7 +23,7 @@ from cxloop.profiles.ingest.parsing import FileProblem, iter_file
 from cxloop.profiles.ingest.schemas import SourceCreate, SourceUpdate
 from cxloop.web.render import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 Reviewer = Annotated[Actor, Depends(web_require(IDENTITY_REVIEW))]
 Ingester = Annotated[Actor, Depends(web_require(INGEST_WRITE))]
 Manager = Annotated[Actor, Depends(web_require(SOURCES_MANAGE))]

@@ -7,7 +7,9 @@ from typing import Any
 from fastapi import APIRouter
 
 from cxloop.auth.dependencies import CurrentActor
-from cxloop.surveys import sampling, service
+from cxloop.core.routing import UnitOfWorkRoute
+from cxloop.surveys import planner as service
+from cxloop.surveys import sampling
 from cxloop.surveys.schemas import (
     MarginRequest,
     NpsMarginRequest,
@@ -16,7 +18,7 @@ from cxloop.surveys.schemas import (
     StratifiedRequest,
 )
 
-router = APIRouter(prefix="/api/v1/sampling", tags=["sampling"])
+router = APIRouter(prefix="/api/v1/sampling", tags=["sampling"], route_class=UnitOfWorkRoute)
 
 
 @router.post("/sample-size", response_model=sampling.SampleSizePlan)

@@ -11,7 +11,7 @@ import typer
 
 from cxloop.cli.context import fail
 from cxloop.core.errors import AppError
-from cxloop.surveys import service
+from cxloop.surveys import planner as service
 from cxloop.surveys.schemas import (
     MarginRequest,
     NpsMarginRequest,

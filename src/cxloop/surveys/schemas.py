@@ -1,12 +1,174 @@
-"""Request schemas of the sampling planner (results are the planner's own dataclasses)."""
+"""Schemas of surveys (definitions, links, responses) and of the sampling planner's requests."""
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import datetime
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from cxloop.core.params import Text
+from cxloop.core.params import IdField, Text
+from cxloop.surveys.definition import PIPE_FIELDS, Definition, Lang
+
+LinkKind = Literal["personal", "public", "kiosk"]
+Channel = Literal["web", "email", "sms", "app", "store", "phone", "chat", "social", "api"]
+AnswerValue = int | Text | list[Text]
+PipeField = Literal["first_name", "last_name", "full_name", "product", "tier", "location"]
+assert set(PIPE_FIELDS) == set(PipeField.__args__)  # type: ignore[attr-defined]
+
+
+class SurveyCreate(BaseModel):
+    """A new survey (also the import/export file format)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Text = Field(min_length=1, max_length=200)
+    definition: Definition
+
+
+class SurveyUpdate(BaseModel):
+    """Changes to a survey; a new definition makes a new version once the current one has
+    responses."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Text | None = Field(default=None, min_length=1, max_length=200)
+    definition: Definition | None = None
+
+
+class Estimate(BaseModel):
+    """Estimated time to complete and the builder's warnings (never blocking)."""
+
+    seconds: int
+    minutes: float
+    warnings: list[dict[str, Any]]
+
+
+class SurveySummary(BaseModel):
+    """A survey in a list."""
+
+    id: int
+    name: str
+    status: str
+    version: int
+    questions: int
+    languages: list[str]
+    responses: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class SurveyRead(SurveySummary):
+    """A survey with its current definition."""
+
+    published_at: datetime | None
+    closed_at: datetime | None
+    versions: int
+    estimate: Estimate
+    definition: dict[str, Any]
+
+
+class VersionRead(BaseModel):
+    """One version of a survey."""
+
+    number: int
+    created_at: datetime
+    updated_at: datetime
+    responses: int
+    current: bool
+    definition: dict[str, Any]
+
+
+class SurveyExport(BaseModel):
+    """The survey as a file ``cxloop surveys import`` reads back."""
+
+    name: str
+    version: int
+    definition: dict[str, Any]
+
+
+class LinkCreate(BaseModel):
+    """A link to answer the survey."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: LinkKind = "personal"
+    profile_id: IdField | None = Field(default=None, description="The customer (personal).")
+    channel: Channel = "web"
+    location: Text | None = Field(
+        default=None, max_length=200, description="Where a kiosk or QR code stands."
+    )
+    expires_in_days: int | None = Field(default=None, ge=1, le=366)
+    fields: dict[PipeField, Text] = Field(
+        default_factory=dict, description="Values piped into {{placeholders}} (e.g. product)."
+    )
+
+
+class LinkQr(BaseModel):
+    """A QR code of a public or kiosk link: the caller proves it holds the link's token."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: Text = Field(min_length=16, max_length=200, description="The link's token.")
+    location: Text | None = Field(
+        default=None, max_length=64, description="A location tag added as ?loc= (store-12)."
+    )
+    format: Literal["png", "svg"] = "png"
+    scale: int = Field(default=10, ge=1, le=40, description="Pixels per module.")
+
+
+class LinkCreated(BaseModel):
+    """A new link: its token is shown only this once."""
+
+    id: int
+    kind: str
+    channel: str
+    location: str | None
+    version: int | None
+    expires_at: datetime | None
+    token: str
+    path: str
+    url: str
+
+
+class ResponseSubmit(BaseModel):
+    """A whole response sent by another system (an IVR, an app)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    answers: dict[Text, AnswerValue]
+    profile_id: IdField | None = None
+    channel: Channel = "api"
+    language: Lang | None = None
+    location: Text | None = Field(default=None, max_length=200)
+    version: int | None = Field(default=None, ge=1, le=1_000_000)
+
+
+class RespondSubmit(BaseModel):
+    """A whole response through a survey link (the token is the credential)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: Text = Field(min_length=16, max_length=200)
+    answers: dict[Text, AnswerValue]
+    language: Lang | None = None
+
+
+class ResponseRead(BaseModel):
+    """A response and its answers."""
+
+    id: int
+    survey_id: int
+    version: int
+    status: str
+    channel: str
+    location: str | None
+    language: str
+    profile_id: int | None
+    started_at: datetime
+    completed_at: datetime | None
+    answers: dict[str, Any]
+
 
 Method = Literal["proportional", "equal", "shares", "neyman"]
 

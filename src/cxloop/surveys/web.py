@@ -11,7 +11,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from cxloop.auth.dependencies import WebActor
 from cxloop.core.errors import AppError
-from cxloop.surveys import service
+from cxloop.core.routing import UnitOfWorkRoute
+from cxloop.surveys import planner as service
 from cxloop.surveys.schemas import (
     NpsMarginRequest,
     NpsSizeRequest,
@@ -21,7 +22,7 @@ from cxloop.surveys.schemas import (
 )
 from cxloop.web.render import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 
 
 def _pct(q: dict[str, str], key: str) -> float | None:

@@ -13,7 +13,9 @@ import re
 MAX_SEGMENT_CHARS = 300
 _FINAL = re.compile(r"[。！？!?；;…\n]+[」』”’\")）\]]*|\.{3,}")
 # A full stop ends a sentence when whitespace follows and it does not close an abbreviation.
-_STOP = re.compile(r"(?P<word>[\w.]*)\.(?=\s+\S)")
+# The look-behind starts a match only at a word's start: without it a long run of word
+# characters with no stop is rescanned from every position (quadratic: 0.7 s for 10,000 digits).
+_STOP = re.compile(r"(?<![\w.])(?P<word>[\w.]*)\.(?=\s+\S)")
 _ABBREV = {"mr", "ms", "mrs", "dr", "st", "vs", "no", "etc", "e.g", "i.e", "approx", "dept"}
 _THAI_GAP = re.compile(r"(?<=[\u0e01-\u0e4e])\s+(?=[\u0e01-\u0e4e])")
 _CONTRAST_EN = re.compile(

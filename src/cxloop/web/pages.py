@@ -12,12 +12,13 @@ from cxloop.auth.dependencies import DbSession, WebActor, web_require
 from cxloop.core import audit
 from cxloop.core.actor import Actor
 from cxloop.core.permissions import AUDIT_READ
+from cxloop.core.routing import UnitOfWorkRoute
 from cxloop.profiles import queries as profile_queries
 from cxloop.profiles import resolve
 from cxloop.profiles.ingest import queries as ingest_queries
 from cxloop.web.render import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 Auditor = Annotated[Actor, Depends(web_require(AUDIT_READ))]
 
 

@@ -23,6 +23,7 @@ from cxloop.profiles.ingest import service as ingest
 from cxloop.profiles.ingest.parsing import rows_from_objects
 from cxloop.profiles.ingest.schemas import SourceCreate
 from cxloop.profiles.models import CustomerRecord, Profile
+from cxloop.text import service as text_service
 
 DEMO_PASSWORD = "cxloop-demo-2026"  # noqa: S105 - a demo on loopback; change it before exposing the server
 DEMO_USERS = (
@@ -109,6 +110,8 @@ def load_demo(slug: str = "demo", n_people: int = 5000, seed: int = 7) -> list[s
     with unit_of_work() as s:
         stats = resolve.resolve_pending(s, ws_id)
     _assign_accounts(slug, ws_id)
+    with unit_of_work() as s:  # the queued text jobs will find nothing left to do
+        text = text_service.run_enrichment(s, ws_id, commit=True)
     with unit_of_work(write=False) as s:
         profiles = s.scalar(
             select(Profile.id).where(Profile.workspace_id == ws_id).order_by(Profile.id.desc())
@@ -134,6 +137,8 @@ def load_demo(slug: str = "demo", n_people: int = 5000, seed: int = 7) -> list[s
             if stats.get("records")
             else "identity resolution: nothing pending"
         ),
+        f"text analytics: {text.enriched:,} comments enriched, {text.up_to_date:,} already up to "
+        f"date ({base}/themes)",
         f"the disconnected provider: {base}/customers/{turner} (issue {story.ISSUE})",
         "",
         f"Open {base} and log in (password for every demo user: {DEMO_PASSWORD}):",

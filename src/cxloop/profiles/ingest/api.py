@@ -19,6 +19,7 @@ from cxloop.core.config import get_settings
 from cxloop.core.db import unit_of_work
 from cxloop.core.errors import AppError
 from cxloop.core.permissions import INGEST_WRITE, SOURCES_MANAGE
+from cxloop.core.routing import UnitOfWorkRoute
 from cxloop.core.tenancy import Workspace
 from cxloop.profiles.ingest import errors, exports, queries, service, webhook
 from cxloop.profiles.ingest.models import Source, WebhookDelivery
@@ -35,7 +36,7 @@ from cxloop.profiles.ingest.schemas import (
     SourceUpdate,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["ingest"])
+router = APIRouter(prefix="/api/v1", tags=["ingest"], route_class=UnitOfWorkRoute)
 Manager = Annotated[Actor, Depends(require(SOURCES_MANAGE))]
 Writer = Annotated[Actor, Depends(require(INGEST_WRITE))]
 MAX_ID = 2**63 - 1  # ids are 64-bit: anything larger is a 422, not an overflow

@@ -126,6 +126,12 @@ class Projection:
         else:
             db.bulk_insert(session, self.table, self.columns, rows)
 
+    def insert_new(self, session: Session, rows: Sequence[tuple[Any, ...]]) -> bool:
+        """Insert rows expected to be new; False, writing nothing, if one already exists."""
+        if self.table is None:
+            return journeys.insert_new_interactions(session, rows)
+        return db.try_insert_new(session, self.table, self.columns, rows)
+
     def replace(self, session: Session, rows: Sequence[tuple[int, tuple[Any, ...]]]) -> None:
         """Replace stored rows ``(id, row)`` by their new version (the key columns stay)."""
         if self.table is None:

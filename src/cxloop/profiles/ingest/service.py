@@ -27,6 +27,7 @@ from cxloop.profiles.ingest.pipeline import Run
 from cxloop.profiles.ingest.projections import Context
 from cxloop.profiles.ingest.schemas import BatchReport, SourceCreate, SourceUpdate
 from cxloop.profiles.ingest.validation import Validator
+from cxloop.text import service as text_service
 
 RESOLVE_JOB = "identity.resolve_pending"
 
@@ -231,6 +232,8 @@ def finish(
     job_id = None
     if batch.entity == "customer" and (batch.created or batch.updated):
         job_id = queue_resolution(session, batch.workspace_id)
+    if batch.entity == "interaction" and (batch.created or batch.updated):
+        text_service.queue_enrichment(session, batch.workspace_id, batch.id)
     counts = {
         k: getattr(batch, k)
         for k in ("received", "accepted", "rejected", "created", "updated", "unchanged")

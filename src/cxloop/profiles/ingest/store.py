@@ -42,6 +42,7 @@ class Reject:
 
 
 Row = tuple[Any, ...]
+SAMPLE = 32  # ids looked up before a block is inserted as new without checking every id
 
 
 def store(
@@ -80,6 +81,12 @@ def _store(
     exts: list[str],
     counts: Counts,
 ) -> None:
+    # A bulk load is mostly new records: if a sample of the ids is unknown, insert them all at
+    # once and let the unique key catch any stored one (then nothing is written, and we check).
+    sample = exts[:: max(1, len(exts) // SAMPLE)] + exts[-1:]
+    if not proj.current(session, ctx, sample) and proj.insert_new(session, rows):
+        counts.created += len(rows)
+        return
     current = {r[0]: r for r in proj.current(session, ctx, exts)}
     if not current:  # all new: the common case of a bulk load
         proj.insert(session, rows)
