@@ -56,6 +56,10 @@ def run_isolated(method: str, dataset: str, ddir: Path, out: Path) -> dict[str, 
         return {"error": err[-2000:], "process_seconds": wall}
     res: dict[str, Any] = json.loads((out / "result.json").read_text())
     res["process_seconds"] = wall
+    # CPU seconds (user + system, all threads) of the child: unlike wall time, barely moved
+    # by other load on a shared machine.
+    res["cpu_seconds"] = round(usage.ru_utime + usage.ru_stime, 2)
+    res["load_average_1min"] = os.getloadavg()[0]  # other load while it ran (2 cores)
     res.setdefault("peak_rss_mb", usage.ru_maxrss / 1024)
     return res
 
@@ -111,13 +115,13 @@ def evaluate(truth: pd.DataFrame, out: Path, cross_only: bool) -> dict[str, Any]
     }
 
 
-def prepare(name: str, raw: pd.DataFrame, root: Path, workers: int) -> tuple[Path, float]:
-    """Write raw and normalised records of a data set; return its folder and normalise time."""
+def prepare(name: str, raw: pd.DataFrame, root: Path, workers: int) -> tuple[Path, float, float]:
+    """Write raw and normalised records; return the folder, normalise wall and CPU seconds."""
     ddir = root / name
     ddir.mkdir(parents=True, exist_ok=True)
     raw.to_parquet(ddir / "raw.parquet")
-    took = data.normalise(raw, ddir / "norm.parquet", workers)
-    return ddir, took
+    took, cpu = data.normalise(raw, ddir / "norm.parquet", workers)
+    return ddir, took, cpu
 
 
 def bench_dataset(
@@ -130,12 +134,14 @@ def bench_dataset(
     extra: dict[str, Any],
 ) -> dict[str, Any]:
     """Prepare, run every method, evaluate; print one line per method."""
-    ddir, norm_s = prepare(name, raw, root, workers)
+    ddir, norm_s, norm_cpu = prepare(name, raw, root, workers)
     truth = raw[["record_id", "person_id", "source"]].astype({"source": str})
     n = len(raw)
     out: dict[str, Any] = {
         "records": n,
         "normalise_seconds": round(norm_s, 2),
+        "normalise_cpu_seconds": round(norm_cpu, 2),
+        "load_average_1min": os.getloadavg()[0],
         **extra,
         "methods": {},
     }
@@ -150,7 +156,7 @@ def bench_dataset(
         out["methods"][m] = res
         print(
             f"  {name:<22} {m:<18} P={res['precision']:.4f} R={res['recall']:.4f} F1={res['f1']:.4f} "
-            f"wall={res['wall_seconds']:.1f}s rss={res['peak_rss_mb']:.0f}MB "
+            f"wall={res['wall_seconds']:.1f}s cpu={res['cpu_seconds']:.0f}s rss={res['peak_rss_mb']:.0f}MB "
             f"pairs={res['candidate_pairs']:,} block_recall={res['blocking_recall']:.4f} "
             f"largest={res['largest_cluster']} clusters={res['clusters']:,}",
             flush=True,

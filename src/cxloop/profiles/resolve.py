@@ -56,8 +56,8 @@ def to_engine(rec: CustomerRecord, source_name: str) -> engine.ResolutionRecord:
         external_id=rec.external_id,
         name_key=rec.name_key,
         name_latin=rec.name_latin,
-        given=rec.given_name,
-        family=rec.family_name,
+        given=names.given,  # the comparison keys, not the display fields of the source
+        family=names.family,
         emails=tuple(rec.emails or ()),
         email_verified=rec.email_verified,
         phones=tuple(rec.phones or ()),

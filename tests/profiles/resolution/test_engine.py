@@ -214,3 +214,34 @@ def test_model_is_json_and_reusable(model):
     assert model["splink"]["comparisons"]
     assert 0 < model["matches_per_record"] < 5
     assert isinstance(model["name_tf"], dict)
+
+
+def test_blocking_survives_swapped_and_misspelt_names():
+    """FEBRL-style errors: swapped given/family names, one-letter typos, split surnames."""
+    from cxloop.profiles.resolution.engine import connect
+    from cxloop.profiles.resolution.features import build_features, candidate_pairs, register_input
+
+    recs = [
+        build_record(
+            1, "a", "1", given_name="samara", family_name="willing", birth_date="1960-08-28"
+        ),
+        build_record(
+            2, "a", "2", given_name="willing", family_name="samara", birth_date="1960-08-28"
+        ),
+        build_record(3, "a", "3", name="Xamara Wiling", birth_date="1960-08-28"),
+        build_record(4, "a", "4", name="Samra Willing", birth_date="1960-08-28"),
+        build_record(
+            5, "a", "5", given_name="sam", family_name="will ing", birth_date="1971-01-01"
+        ),
+    ]
+    con = connect()
+    register_input(con, "rr", recs)
+    build_features(con, "rr", "feat")
+    candidate_pairs(con, "feat", "pairs")
+    keys = {(lt, r): k for lt, r, k in con.execute("SELECT * FROM pairs").fetchall()}
+    # swapped: the birth date + a name part (or the initials in any order) still agree
+    assert keys[(1, 2)] in ("dob_initials", "dob_name")
+    assert keys[(1, 3)] == "dob_name_typo"  # a typo in each part, one in a first letter
+    assert (1, 4) in keys and (2, 4) in keys
+    assert recs[4].family == "willing"  # a surname split by a typo stays whole
+    con.close()

@@ -164,9 +164,7 @@ def customer_row(ctx: Context, item: Item, version: int, _cs: int) -> dict[str, 
     """The customer_records row of a validated customer record (unresolved until matched)."""
     v = _values("customer", item)
     region = (v.get("country") or ctx.region or "US").upper()
-    raw_name = v.get("full_name") or " ".join(
-        p for p in (v.get("family_name"), v.get("given_name")) if p
-    )
+    raw_name = v.get("full_name") or norm.name_from_parts(v.get("given_name"), v.get("family_name"))
     names = norm.normalize_name(raw_name, region)
     emails = [e for e in (norm.normalize_email(x) for x in v.get("emails") or []) if e]
     phones = [p for p in (norm.normalize_phone(x, region) for x in v.get("phones") or []) if p]

@@ -21,18 +21,22 @@ FIXED_LINE_RE = r"^\+(886[2-8]|852[23]|86(10|2[0-9]|[3-9][0-9]{2})[2-8]|66[2-7]|
 BLOCKING_KEYS: tuple[tuple[str, str], ...] = (
     ("phone", "phone"),
     ("email", "email"),
-    ("dob_family", "dob_s || '|' || fam"),
-    ("dob_given", "CASE WHEN given <> '' THEN dob_s || '|' || given END"),
+    # Birth date + any name part (given, family, other romanisation of the family): a pair
+    # with given and family names swapped still shares a key.
+    ("dob_name", "dob_s || '|' || unnest(parts)"),
+    # Birth date + a name part without its first letter, or with it (the same kind): two
+    # spellings of a name with a typo in the first letter still share a key.
+    ("dob_name_typo", "dob_s || '|' || unnest(part_dels)"),
     ("name_postcode", "CASE WHEN given <> '' THEN name_latin || '|' || postcode END"),
     ("address", "address"),
     ("name_year", "CASE WHEN given <> '' THEN name_latin || '|' || year(birth_date) END"),
-    ("rare_name", "CASE WHEN given <> '' AND name_n <= 12 THEN name_latin END"),
-    ("postcode_family", "postcode || '|' || fam"),
-    ("postcode_given", "CASE WHEN given <> '' THEN postcode || '|' || given END"),
+    ("rare_name", "CASE WHEN given <> '' AND name_n <= 12 THEN name_set END"),
+    ("postcode_name", "postcode || '|' || unnest(parts)"),
     ("dob_postcode", "dob_s || '|' || postcode"),
     (
         "dob_initials",
-        "CASE WHEN given <> '' THEN dob_s || '|' || left(given, 1) || left(family, 1) END",
+        "CASE WHEN given <> '' THEN dob_s || '|' || least(left(given, 1), left(family, 1)) "
+        "|| greatest(left(given, 1), left(family, 1)) END",
     ),
     (
         "prefix_year",
@@ -50,6 +54,8 @@ BLOCKING_KEYS: tuple[tuple[str, str], ...] = (
     ("given", "given"),
     ("address_prefix", "left(address, 10)"),
 )
+# Name parts (and their one-deletion variants) shorter than this make no typo keys.
+TYPO_MIN_LEN = 4
 
 
 def register_input(con: duckdb.DuckDBPyConnection, name: str, records: Any) -> None:
@@ -140,8 +146,7 @@ BROAD_KEYS = frozenset(
         "family",
         "given",
         "address_prefix",
-        "postcode_family",
-        "postcode_given",
+        "postcode_name",
         "name_address",
         "prefix_year",
         "postcode_initials",
@@ -154,33 +159,45 @@ BROAD_MAX_BLOCK = 8
 
 def _keys_sql(feat: str, names: str | None) -> str:
     """SQL listing (unique_id, kind, key) for every blocking key of every record."""
+
+    def name_set(t: str) -> str:  # the name's parts in sorted order (swap-proof)
+        g, f = f"{t}.given", f"{t}.family"
+        return (
+            f"CASE WHEN {g} = '' THEN NULL WHEN {g} <= {f} THEN {g} || ' ' || {f} "
+            f"ELSE {f} || ' ' || {g} END"
+        )
+
     name_n = (
-        f"(SELECT name_latin, count(*) AS name_n FROM {names} GROUP BY 1)"  # noqa: S608
-        if names
-        else f"(SELECT name_latin, count(*) AS name_n FROM {feat} GROUP BY 1)"  # noqa: S608
+        f"(SELECT {name_set('x')} AS name_set, count(*) AS name_n "  # noqa: S608
+        f"FROM {names or feat} x GROUP BY 1)"
     )
     base = f"""
         SELECT f.unique_id, f.given, f.family, f.name_latin, f.birth_date, f.dob_s, f.postcode,
-               f.address, coalesce(n.name_n, 1) AS name_n,
+               f.address, coalesce(n.name_n, 1) AS name_n, n.name_set,
                f.p_phones || f.s_phones AS all_phones, f.emails,
-               [f.family] || CASE WHEN f.family_alt <> '' THEN [f.family_alt] ELSE [] END AS fams
-        FROM {feat} f LEFT JOIN {name_n} n USING (name_latin)
+               list_distinct(list_filter([f.given, f.family, f.family_alt], lambda x: x <> ''))
+                   AS parts
+        FROM {feat} f LEFT JOIN {name_n} n ON n.name_set = {name_set("f")}
     """  # noqa: S608
+    # Typo keys: a name part without its first letter. A typo after the first letters is
+    # caught by the birth date + initials key; this one catches a typo in the first letter.
+    dels = (
+        f"list_transform(list_filter(parts, lambda x: length(x) >= {TYPO_MIN_LEN}), "
+        "lambda x: substr(x, 2))"
+    )
     parts = []
     for kind, expr in BLOCKING_KEYS:
         if kind == "phone":
             sql = "SELECT unique_id, unnest(all_phones) AS key FROM b"
         elif kind == "email":
             sql = "SELECT unique_id, unnest(emails) AS key FROM b"
-        elif kind == "dob_family":
+        elif kind in ("dob_name", "postcode_name"):
+            col = "dob_s" if kind == "dob_name" else "postcode"
+            sql = f"SELECT unique_id, {expr} AS key FROM b WHERE {col} IS NOT NULL"  # noqa: S608
+        elif kind == "dob_name_typo":
             sql = (
-                "SELECT unique_id, dob_s || '|' || unnest(fams) AS key FROM b "
+                f"SELECT unique_id, dob_s || '|' || unnest(parts || {dels}) AS key FROM b "  # noqa: S608
                 "WHERE dob_s IS NOT NULL"
-            )
-        elif kind == "postcode_family":
-            sql = (
-                "SELECT unique_id, postcode || '|' || unnest(fams) AS key FROM b "
-                "WHERE postcode IS NOT NULL"
             )
         else:
             sql = f"SELECT unique_id, {expr} AS key FROM b"  # noqa: S608
@@ -188,7 +205,8 @@ def _keys_sql(feat: str, names: str | None) -> str:
             f"SELECT unique_id, '{kind}' AS kind, key FROM ({sql}) "  # noqa: S608
             "WHERE key IS NOT NULL AND key <> ''"
         )
-    return f"WITH b AS ({base}) " + " UNION ALL ".join(parts)
+    # Materialised: every kind below reads it (inlined, the name-count join would run per kind).
+    return f"WITH b AS MATERIALIZED ({base}) " + " UNION ALL ".join(parts)
 
 
 def _broad() -> str:

@@ -18,6 +18,8 @@ _CROSS_SYSTEM = (
     "(name_system_l <> name_system_r AND (name_system_l || '-' || name_system_r IN "
     "('han-yue', 'yue-han') OR name_system_l = 'eng' OR name_system_r = 'eng'))"
 )
+# Words two addresses have in common (split, joined or misspelt words leave the rest equal).
+_SHARED_WORDS = "list_intersect(string_split(address_l, ' '), string_split(address_r, ' '))"
 _THAI_SCRIPTS = "(name_system_l || '-' || name_system_r IN ('th-thl', 'thl-th'))"
 
 
@@ -72,8 +74,26 @@ def _name() -> cl.CustomComparison:
                 "given equal, surname with a typo",
             ),
             _level(
-                "given_l <> '' AND family_l <> '' AND given_l = family_r AND family_l = given_r",
+                "given_l <> '' AND family_l <> '' AND given_r <> '' AND family_r <> '' "
+                "AND family_l <> family_r AND given_l <> given_r "
+                "AND jaro_winkler_similarity(given_l, given_r) >= 0.88 "
+                "AND jaro_winkler_similarity(family_l, family_r) >= 0.88",
+                "surname and given name each with a typo",
+            ),
+            _level(
+                "given_l <> '' AND family_l <> '' AND given_r <> '' AND family_r <> '' "
+                "AND jaro_winkler_similarity(given_l, family_r) >= 0.88 "
+                "AND jaro_winkler_similarity(family_l, given_r) >= 0.88",
                 "family and given names swapped",
+            ),
+            _level(
+                "(given_l = '' AND family_l <> '' AND given_r <> '' "
+                "AND greatest(jaro_winkler_similarity(family_l, family_r), "
+                "jaro_winkler_similarity(family_l, given_r)) >= 0.88) OR "
+                "(given_r = '' AND family_r <> '' AND given_l <> '' "
+                "AND greatest(jaro_winkler_similarity(family_r, family_l), "
+                "jaro_winkler_similarity(family_r, given_l)) >= 0.88)",
+                "one name part only, close to either part of the other",
             ),
             _level(
                 f"{_FAMILY_MATCH} AND {given_conflict}",
@@ -159,8 +179,19 @@ def _location() -> cl.CustomComparison:
             ),
             _level("address_l = address_r", "same address"),
             _level("jaro_winkler_similarity(address_l, address_r) >= 0.93", "similar address"),
+            _level(
+                f"len({_SHARED_WORDS}) >= 2 AND len({_SHARED_WORDS}) >= 0.6 * least("
+                "len(list_distinct(string_split(address_l, ' '))), "
+                "len(list_distinct(string_split(address_r, ' '))))",
+                "address words mostly shared",
+            ),
             _level("list_has_any(s_phones_l, s_phones_r)", "same landline"),
             _level("postcode_l = postcode_r", "same postcode only"),
+            _level(
+                "length(postcode_l) = length(postcode_r) AND damerau_levenshtein(postcode_l, "
+                "postcode_r) = 1",
+                "postcode one typo apart",
+            ),
             _level("ELSE", "different"),
         ],
     )

@@ -69,6 +69,8 @@ EMPTY_NAME = NameKeys(display="", key="", latin="", script="empty")
 
 def _script(text: str) -> str:
     """Classify the letters of a name as han, thai, latin, mixed or other."""
+    if text.isascii():  # the common case: only ASCII letters can be letters here
+        return "latin" if any(ch.isalpha() for ch in text) else "empty"
     han = thai_n = latin = other = 0
     for ch in text:
         if not ch.isalpha():
@@ -310,6 +312,27 @@ def normalize_name(value: str | None, region: str | None = None) -> NameKeys:
     if script == "mixed":
         return _mixed_keys(text, region)
     return NameKeys(display=text, key=text.lower(), latin="", script=script)
+
+
+def name_from_parts(given: str | None, family: str | None) -> str:
+    """One name string from separate given and family fields, keeping their roles.
+
+    Latin names become "family, given" (the comma form: family first, every family token
+    kept and joined, so a family name split by a typo or "van der Berg" stays whole);
+    Chinese characters are written family first without a separator; Thai given first.
+    """
+    g = _clean(given or "")
+    f = _clean(family or "")
+    if not g or not f:
+        return g or f
+    script = _script(g + f)
+    if script == "han":
+        return f + g
+    if script == "thai":
+        return f"{g} {f}"
+    if script == "latin":
+        return f"{f}, {g}"
+    return f"{f} {g}"
 
 
 def _mixed_keys(text: str, region: str | None) -> NameKeys:

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from cxloop.profiles.resolution.normalize import (
+    name_from_parts,
     normalize_address,
     normalize_email,
     normalize_name,
@@ -81,6 +82,8 @@ def build_record(
     external_id: str,
     *,
     name: str | None = None,
+    given_name: str | None = None,
+    family_name: str | None = None,
     emails: Iterable[str | None] = (),
     email_verified: bool = False,
     phones: Iterable[str | None] = (),
@@ -90,8 +93,13 @@ def build_record(
     country: str | None = None,
     refs: Iterable[str] = (),
 ) -> ResolutionRecord:
-    """Normalise raw field values into a ResolutionRecord."""
+    """Normalise raw field values into a ResolutionRecord.
+
+    Without a full ``name``, ``given_name`` and ``family_name`` are used with their roles kept.
+    """
     region = country.upper() if country else None
+    if not name and (given_name or family_name):
+        name = name_from_parts(given_name, family_name)
     nk = normalize_name(name, region)
     em = tuple(dict.fromkeys(e for e in (normalize_email(x) for x in emails) if e))
     ph = tuple(dict.fromkeys(p for p in (normalize_phone(x, region) for x in phones if x) if p))

@@ -26,20 +26,27 @@ logger = logging.getLogger(__name__)
 
 def _random_pairs(con: duckdb.DuckDBPyConnection, table: str, n_pairs: int, seed: int) -> int:
     """Materialise ``_up``: random distinct record pairs not joined by an exact key."""
+    # Three steps, each materialised: in one statement DuckDB's optimiser may join _ids with
+    # itself on "ent <> ent" first (a cross product, quadratic in the records: 25M rows and
+    # 1 GB for 5,000 records) and only then pick the sampled positions.
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _ids AS
-        SELECT f.unique_id, e.ent, row_number() OVER (ORDER BY hash(f.unique_id + {seed})) - 1 AS i
+        SELECT f.unique_id, e.ent,
+               (row_number() OVER (ORDER BY hash(f.unique_id + {seed})) - 1)::BIGINT AS i
         FROM {table} f JOIN ent e USING (unique_id);
+        CREATE OR REPLACE TEMP TABLE _sij AS
+        WITH c AS (SELECT count(*)::UBIGINT AS c FROM _ids)
+        SELECT (hash(x * 2 + {seed}) % c)::BIGINT AS i, (hash(x * 2 + 1 + {seed}) % c)::BIGINT AS j
+        FROM range({n_pairs}) t(x), c;
+        CREATE OR REPLACE TEMP TABLE _sa AS
+        SELECT a.unique_id AS ua, a.ent AS ea, s.j FROM _sij s JOIN _ids a ON a.i = s.i;
         CREATE OR REPLACE TABLE _up AS
-        WITH c AS (SELECT count(*) AS c FROM _ids),
-        s AS (SELECT hash(x * 2 + {seed}) % c AS i, hash(x * 2 + 1 + {seed}) % c AS j
-              FROM range({n_pairs}) t(x), c)
-        SELECT DISTINCT least(a.unique_id, b.unique_id) AS join_key_l,
-               greatest(a.unique_id, b.unique_id) AS join_key_r, '0' AS match_key
-        FROM s JOIN _ids a ON a.i = s.i JOIN _ids b ON b.i = s.j
-        WHERE a.ent <> b.ent;
-        DROP TABLE _ids;
+        SELECT DISTINCT least(s.ua, b.unique_id) AS join_key_l,
+               greatest(s.ua, b.unique_id) AS join_key_r, '0' AS match_key
+        FROM _sa s JOIN _ids b ON b.i = s.j
+        WHERE s.ea <> b.ent;
+        DROP TABLE _ids; DROP TABLE _sij; DROP TABLE _sa;
         """  # noqa: S608
     )
     row = con.execute("SELECT count(*) FROM _up").fetchall()[0]
