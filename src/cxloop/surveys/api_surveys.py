@@ -16,7 +16,7 @@ from cxloop.core.config import get_settings
 from cxloop.core.errors import AppError
 from cxloop.core.params import IdPath, Offset
 from cxloop.core.routing import UnitOfWorkRoute
-from cxloop.surveys import collect, collect_batch, errors, qr_links, queries, service
+from cxloop.surveys import collect_api, collect_batch, errors, qr_links, queries, service
 from cxloop.surveys.definition import Definition, estimate
 from cxloop.surveys.logic import AnswerError
 from cxloop.surveys.schemas import (
@@ -202,7 +202,7 @@ def submit_response(
     """A whole response from another system; re-sending with the same Idempotency-Key and body
     gives the same result without a duplicate, with a different body 409."""
     with answers_checked():
-        response, replay = collect.submit_api(session, actor, survey_id, data, idempotency_key)
+        response, replay = collect_api.submit_api(session, actor, survey_id, data, idempotency_key)
     body = jsonable_encoder(queries.response_of(session, response))
     return JSONResponse(body, status_code=200 if replay else 201)
 

@@ -1,5 +1,6 @@
-"""The write path of responses: answers one at a time (web), whole responses (token or API),
+"""The write path of responses: answers one at a time (web), a whole response through a link,
 and completion — the journey interaction and the ``survey.response_completed`` outbox event.
+Whole responses from other systems are in ``collect_api``, grouped writes in ``collect_batch``.
 
 A personal link is claimed with one conditional UPDATE (``used_at IS NULL``) in the completing
 transaction: PostgreSQL makes concurrent claims wait on the row lock and re-check, SQLite
@@ -12,18 +13,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import orjson
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cxloop.core import clock, jobs
-from cxloop.core.actor import Actor
 from cxloop.core.crypto import sha256_hex, token
-from cxloop.core.permissions import RESPONSES_SUBMIT
 from cxloop.journeys import service as journeys
-from cxloop.profiles import queries as profile_queries
-from cxloop.surveys import access, errors, limits, service, tracking
+from cxloop.surveys import errors, limits, tracking
 from cxloop.surveys.definition import Definition, Question
 from cxloop.surveys.links import LinkState, stored_answers
 from cxloop.surveys.logic import (
@@ -37,7 +34,6 @@ from cxloop.surveys.logic import (
     visible,
 )
 from cxloop.surveys.models import SurveyAnswer, SurveyLink, SurveyResponse, SurveyVersion
-from cxloop.surveys.schemas import ResponseSubmit
 from cxloop.text import service as text_service
 
 EVENT = "survey.response_completed"
@@ -359,76 +355,3 @@ def _record(
             session, response.workspace_id, interaction_ids=[interaction_id]
         )
     jobs.enqueue(session, EVENT, event, response.workspace_id, flush=False)
-
-
-def submit_api(
-    session: Session,
-    actor: Actor,
-    survey_id: int,
-    data: ResponseSubmit,
-    idempotency_key: str | None,
-) -> tuple[SurveyResponse, bool]:
-    """A whole response from another system; return it and whether it is a replay.
-
-    Same ``Idempotency-Key`` and same body: the stored response, nothing new. Same key with a
-    different body: 409.
-    """
-    survey = access.get_survey(session, actor, survey_id, RESPONSES_SUBMIT)
-    body = orjson.dumps(
-        {"survey": survey_id, **data.model_dump(mode="json")}, option=orjson.OPT_SORT_KEYS
-    )
-    digest = sha256_hex(body)
-    if idempotency_key is not None:
-        found = _by_key(session, actor.workspace_id, idempotency_key)
-        if found is not None:
-            if found.request_hash != digest or found.survey_id != survey_id:
-                raise errors.idempotency_conflict()
-            return found, True
-    if survey.status != "active":
-        raise errors.not_active(survey.status)
-    version = access.get_version(session, survey, data.version)
-    d = access.definition_of(version)
-    answers = check_complete(d, data.answers)
-    customer, language, profile_id = None, data.language, None
-    if data.profile_id is not None:
-        subject = profile_queries.survey_subject(session, actor, data.profile_id)
-        profile_id, customer = subject["profile_id"], subject["ref"]
-        language = language or subject["language"]
-    if language not in d.languages:
-        language = d.default_language
-    t = clock.now()
-    response = SurveyResponse(
-        workspace_id=actor.workspace_id,
-        survey_id=survey.id,
-        version_id=version.id,
-        profile_id=profile_id,
-        channel=data.channel,
-        location=data.location,
-        language=language,
-        status="partial",
-        passed=[],
-        idempotency_key=idempotency_key,
-        request_hash=digest,
-        started_at=t,
-        updated_at=t,
-    )
-    try:
-        with session.begin_nested():
-            session.add(response)
-    except IntegrityError:  # the same key sent twice at once: the other one won
-        found = _by_key(session, actor.workspace_id, idempotency_key or "")
-        if found is None or found.request_hash != digest:
-            raise errors.idempotency_conflict() from None
-        return found, True
-    add_answers(session, response, d, answers, t)
-    source_id = survey.source_id or service.survey_source(session, survey.workspace_id)
-    complete(session, response, version, d, answers, (survey.name, source_id), customer)
-    return response, False
-
-
-def _by_key(session: Session, workspace_id: int, key: str) -> SurveyResponse | None:
-    return session.scalar(
-        select(SurveyResponse).where(
-            SurveyResponse.workspace_id == workspace_id, SurveyResponse.idempotency_key == key
-        )
-    )
