@@ -30,7 +30,12 @@ def routers() -> list[APIRouter]:
 
     register_jobs()
     respond_web.redact_access_log()
+    # Routes are matched one by one in this order: the public, high-volume ones (respondents,
+    # tracking pixels) come first, so they do not pay for matching every admin route.
     return [
+        surveys_api.respond_router,
+        respond_web.router,
+        tracking_web.router,
         auth_api.router,
         audit_api.router,
         ingest_api.router,
@@ -41,18 +46,15 @@ def routers() -> list[APIRouter]:
         sampling_api.router,
         sampling_web.router,
         surveys_api.router,
-        surveys_api.respond_router,
         widget_api.router,
         surveys_web.router,
         links_web.router,
-        respond_web.router,
         text_api.router,
         text_web.router,
         widget_web.router,
         distribution_api.router,
         distribution_api.hooks_router,
         distribution_web.router,
-        tracking_web.router,
     ]
 
 
