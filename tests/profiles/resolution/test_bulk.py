@@ -231,3 +231,23 @@ def test_name_from_parts_keeps_the_roles(given, family, region, expect) -> None:
     assert (nk.given, nk.family) == expect
     rec = build_record(1, "crm", "C1", given_name=given, family_name=family, country=region)
     assert (rec.given, rec.family) == expect
+
+
+def test_results_holding_the_packing_separator_come_back_unchanged(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Workers join string results into one string; a result with the separator is not."""
+    from cxloop.profiles.resolution import bulk
+
+    monkeypatch.setitem(bulk._FUNCS, "addr", lambda v, _c: v)
+    values = ["a\x1fb", "c", ""]
+    packed, part = bulk._apply(("addr", values, ["", "", ""]))
+    assert not packed
+    assert list(bulk._unpack("addr", packed, part)) == values
+    packed, part = bulk._apply(("addr", ["c", "", "d"], ["", "", ""]))
+    assert packed
+    assert list(bulk._unpack("addr", packed, part)) == ["c", "", "d"]
+    packed, part = bulk._apply(("name", ["Chen Weiting", "陳先生"], ["TW", "TW"]))
+    rows = bulk._unpack("name", packed, part)
+    assert packed and rows.shape == (2, len(bulk.NAME_FIELDS))
+    assert rows[1][0] == normalize_name("陳先生", "TW").key

@@ -78,14 +78,45 @@ _FUNCS: dict[str, Callable[[str, str], Any]] = {
 }
 
 
-def _apply(job: tuple[str, list[str], list[str]]) -> list[Any]:
+_SEP = "\x1f"
+
+
+def _apply(job: tuple[str, list[str], list[str]]) -> tuple[bool, Any]:
+    """Normalise one chunk; return (packed, results).
+
+    String results come back as one string joined by a separator (``packed``): a single
+    string crosses the process pipe for the price of a copy, where a list of strings (or of
+    name tuples) costs a pickle and an unpickle per object. Name rows are flattened first.
+    Results holding the separator itself, and dates, go back as the plain list.
+    """
     kind, values, regions = job
     fn = _FUNCS[kind]
     gc.disable()  # millions of small, acyclic objects: cyclic GC passes only cost time
     try:
-        return [fn(v, c) for v, c in zip(values, regions, strict=True)]
+        results = [fn(v, c) for v, c in zip(values, regions, strict=True)]
     finally:
         gc.enable()
+    if kind == "dob" or not results:
+        return False, results
+    flat = [x for row in results for x in row] if kind == "name" else results
+    try:
+        joined = _SEP.join(flat)
+    except TypeError:  # a result that is not a string
+        return False, results
+    if joined.count(_SEP) != len(flat) - 1:
+        return False, results
+    return True, joined
+
+
+def _unpack(kind: str, packed: bool, part: Any) -> np.ndarray:
+    """The results of one chunk as an array (one row of NAME_FIELDS per name)."""
+    if packed:
+        flat = np.array(part.split(_SEP), dtype=object)
+        return flat.reshape(-1, len(NAME_FIELDS)) if kind == "name" else flat
+    out = np.empty((len(part), len(NAME_FIELDS)) if kind == "name" else len(part), dtype=object)
+    for i, r in enumerate(part):  # element-wise: dates stay dates, name rows fill a row
+        out[i] = r
+    return out
 
 
 class _Field:
@@ -100,7 +131,8 @@ class _Field:
         self.codes, uniq = pd.factorize(combined)
         self.values = np.asarray(vuniq, dtype=object)[uniq // k]
         self.regions = np.asarray(runiq, dtype=object)[uniq % k]
-        self.results = np.empty(len(uniq), dtype=object)
+        shape = (len(uniq), len(NAME_FIELDS)) if kind == "name" else (len(uniq),)
+        self.results = np.empty(shape, dtype=object)
 
     def jobs(self, chunk: int, which: np.ndarray | None = None) -> list[_Job]:
         """Chunks of the distinct inputs (those at the positions ``which``, default all)."""
@@ -124,11 +156,8 @@ def _run(jobs: list[_Job], pool: Any) -> None:
     """Normalise every job's inputs (in the pool when there is one) into its field."""
     payloads = [j.payload for j in jobs]
     parts = pool.map(_apply, payloads, chunksize=1) if pool is not None else map(_apply, payloads)
-    for job, part in zip(jobs, parts, strict=True):
-        out = np.empty(len(part), dtype=object)
-        for i, r in enumerate(part):  # element-wise: name rows are tuples
-            out[i] = r
-        job.field.results[job.positions] = out
+    for job, (packed, part) in zip(jobs, parts, strict=True):
+        job.field.results[job.positions] = _unpack(job.field.kind, packed, part)
 
 
 def _text(raw: pd.DataFrame, col: str) -> np.ndarray:
@@ -249,8 +278,7 @@ def _table(raw: pd.DataFrame, country: np.ndarray, fields: dict[str, _Field]) ->
     }
     names = fields["name"]
     for i, c in enumerate(NAME_COLUMNS):
-        col = np.array([row[i] for row in names.results], dtype=object)
-        arrays[c] = pa.array(col[names.codes], pa.string())
+        arrays[c] = pa.array(names.results[:, i][names.codes], pa.string())
     email = fields["email"].per_record()
     arrays["emails"] = _list_column(email)
     verified = (

@@ -66,18 +66,46 @@ def weight_sql(settings: dict[str, Any], tf_min: float) -> str:
 
 
 def _estimate_lambda(con: duckdb.DuckDBPyConnection, table: str, n: int, lam: float) -> float:
-    """EM for the prior with m/u fixed: expected matches among candidates over all pairs."""
+    """EM for the prior with m/u fixed: expected matches among candidates over all pairs.
+
+    ``table`` holds one row per distinct comparison pattern: bf_sum and its pair count n.
+    """
     total = max(n * (n - 1) / 2, 1.0)
     for _ in range(40):
         logit = math.log2(lam / (1 - lam))
         row = con.execute(
-            f"SELECT coalesce(sum(1 / (1 + pow(2, -(bf_sum + {logit})))), 0) FROM {table}"  # noqa: S608
+            f"SELECT coalesce(sum(n / (1 + pow(2, -(bf_sum + {logit})))), 0) FROM {table}"  # noqa: S608
         ).fetchall()[0]
         new = min(max((float(row[0]) if row else 0.0) / total, 1e-12), 0.5)
         if abs(new - lam) <= lam * 1e-4:
             return new
         lam = new
     return lam
+
+
+def _patterns(con: duckdb.DuckDBPyConnection, table: str, settings: dict[str, Any]) -> str:
+    """Distinct comparison patterns (gammas, TF values) of ``table`` with their pair counts.
+
+    The weights depend on nothing else, so the λ iterations run on this table (about 30x
+    fewer rows than candidate pairs at 1M records) instead of updating every pair each time.
+    """
+    cols = [f"gamma_{c['output_column_name']}" for c in settings["comparisons"]]
+    tf = sorted(
+        {
+            lv["tf_adjustment_column"]
+            for c in settings["comparisons"]
+            for lv in _levels(c)
+            if lv.get("tf_adjustment_column")
+        }
+    )
+    cols += [f"tf_{c}_{side}" for c in tf for side in ("l", "r")]
+    keys = ", ".join(cols)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _patterns AS
+            SELECT {keys}, count(*)::DOUBLE AS n, 0.0::DOUBLE AS bf_sum
+            FROM {table} GROUP BY ALL"""  # noqa: S608
+    )
+    return "_patterns"
 
 
 def calibrate(
@@ -100,19 +128,21 @@ def calibrate(
         floor = 0.5 / float(settings.get("u_sample_pairs", 1e6))
         lam = 1.0 / max(n, 2)
         current = settings
+        patterns = _patterns(con, table, settings)
         for _ in range(8):
             lam_rest = max(lam * total - exact_pairs, 0.0) / max(total - exact_pairs, 1.0)
             current = corrected_settings(settings, lam_rest, floor)
-            con.execute(f"UPDATE {table} SET bf_sum = {weight_sql(current, tf_min)}")  # noqa: S608
-            new = _estimate_lambda(con, table, n, lam)
+            con.execute(f"UPDATE {patterns} SET bf_sum = {weight_sql(current, tf_min)}")  # noqa: S608
+            new = _estimate_lambda(con, patterns, n, lam)
             done = abs(new - lam) <= lam * 1e-3
             lam = new
             if done:
                 break
+        con.execute(f"DROP TABLE {patterns}")
     else:
         current = settings
         lam = min(max(rate * n / total, 1e-12), 0.5)
-        con.execute(f"UPDATE {table} SET bf_sum = {weight_sql(current, tf_min)}")  # noqa: S608
+    con.execute(f"UPDATE {table} SET bf_sum = {weight_sql(current, tf_min)}")  # noqa: S608
     logit = math.log2(lam / (1 - lam))
     con.execute(
         f"""UPDATE {table} SET match_weight = bf_sum + {logit},

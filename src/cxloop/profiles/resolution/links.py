@@ -107,7 +107,7 @@ def score_frame(
             unique_id_l AS join_key_l, unique_id_r AS join_key_r FROM {pairs}"""  # noqa: S608
     )
     linker.table_management.register_blocked_pairs_for_predict(db.register("_bp"))
-    pred = linker.inference.predict(warning_mode="never")
+    pred = linker.inference.predict(warning_mode="never")  # keeps each pair's match_key
     names = [c["output_column_name"] for c in settings["comparisons"]]
     gammas = ", ".join(f"(round(p.mw_{c})::INTEGER - 1) AS gamma_{c}" for c in names)
     con.execute(
@@ -115,9 +115,8 @@ def score_frame(
             SELECT p.unique_id_l, p.unique_id_r, {gammas},
                    p.tf_name_latin_l, p.tf_name_latin_r,
                    0.0::DOUBLE AS bf_sum, 0.0::DOUBLE AS match_weight,
-                   0.0::DOUBLE AS match_probability, b.match_key AS block
-            FROM {pred.physical_name} p
-            JOIN _bp b ON p.unique_id_l = b.join_key_l AND p.unique_id_r = b.join_key_r"""  # noqa: S608
+                   0.0::DOUBLE AS match_probability, p.match_key AS block
+            FROM {pred.physical_name} p"""  # noqa: S608
     )
     pred.drop_table_from_database_and_remove_from_cache()
     con.execute("DROP TABLE _bp")
