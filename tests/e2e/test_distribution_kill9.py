@@ -1,9 +1,13 @@
-"""kill -9 of the worker in the middle of sending a distribution's emails, then a new worker:
-every customer of the audience has exactly one invitation, every invitation is sent, and each
-invitation confirmed as sent before the kill reached the SMTP server exactly once.
+"""kill -9 of the worker in the middle of sending a distribution, then a new worker.
 
+Email: every customer of the audience has exactly one invitation, every invitation is sent, and
+each invitation confirmed as sent before the kill reached the SMTP server exactly once.
 Invitations of the batch cut off mid-call are sent again (email is at-least-once, documented
 in docs/surveys.md), so only they may arrive twice.
+
+SMS: the batch cut off mid-call is marked ``failed`` with ``send.unconfirmed`` and never sent
+again (at-most-once: the Messages API has no idempotency key); every other invitation reaches
+the provider exactly once.
 """
 
 from __future__ import annotations
@@ -17,16 +21,19 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from cxloop.core.db import dispose_engines, unit_of_work
-from cxloop.surveys.models_distribution import Invitation
+from cxloop.surveys.models_distribution import Distribution, Invitation
 from tests.factories import World
 from tests.surveys.channels.conftest import Handler, free_port
-from tests.surveys.distribution.conftest import audience, customers, distribute, email
+from tests.surveys.channels.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
+from tests.surveys.channels.fake_twilio import start as start_twilio
+from tests.surveys.distribution.conftest import CALLBACK, audience, customers, distribute, email
 from tests.surveys.helpers import create_survey
 
 N = 40
@@ -45,15 +52,21 @@ class SlowHandler(Handler):
         return await super().handle_DATA(server, session, envelope)
 
 
-def _worker(tmp_path: Path, smtp_port: int, n: int) -> subprocess.Popen[bytes]:
+def _smtp_env(smtp_port: int) -> dict[str, str]:
+    return {
+        "CXLOOP_SMTP_HOST": "127.0.0.1",
+        "CXLOOP_SMTP_PORT": str(smtp_port),
+        "CXLOOP_SMTP_STARTTLS": "false",
+        "CXLOOP_SMTP_FROM": "surveys@cx.example",
+        "CXLOOP_SMTP_TIMEOUT_SECONDS": "5",
+    }
+
+
+def _worker(tmp_path: Path, channel_env: dict[str, str], n: int) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
     env.update(
         {
-            "CXLOOP_SMTP_HOST": "127.0.0.1",
-            "CXLOOP_SMTP_PORT": str(smtp_port),
-            "CXLOOP_SMTP_STARTTLS": "false",
-            "CXLOOP_SMTP_FROM": "surveys@cx.example",
-            "CXLOOP_SMTP_TIMEOUT_SECONDS": "5",
+            **channel_env,
             "CXLOOP_SURVEY_SEND_BATCH": str(BATCH),
             "CXLOOP_SURVEY_SEND_LEASE_SECONDS": str(LEASE),
             "PYTHONUNBUFFERED": "1",
@@ -97,7 +110,7 @@ def test_kill9_mid_batch_loses_and_duplicates_no_invitation(
     controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
     dispose_engines()
-    first = _worker(tmp_path, controller.port, 1)
+    first = _worker(tmp_path, _smtp_env(controller.port), 1)
     second: subprocess.Popen[bytes] | None = None
     try:
         deadline = time.time() + 60
@@ -114,7 +127,7 @@ def test_kill9_mid_batch_loses_and_duplicates_no_invitation(
         assert confirmed and claimed, at_kill  # the kill landed in the middle of a batch
         assert 0 < len(emails_at_kill) < N
 
-        second = _worker(tmp_path, controller.port, 2)
+        second = _worker(tmp_path, _smtp_env(controller.port), 2)
         deadline = time.time() + 90
         while time.time() < deadline:
             rows = _rows(dist["id"])
@@ -139,3 +152,105 @@ def test_kill9_mid_batch_loses_and_duplicates_no_invitation(
     twice = {row_id for row_id, n in emails.items() if n > 1}
     assert twice <= claimed  # only the batch cut off mid-call may arrive twice
     assert len(handler.received) <= N + BATCH
+
+
+def _sms_env(fake: FakeTwilio) -> dict[str, str]:
+    return {
+        "CXLOOP_SMS_BASE_URL": fake.base_url,
+        "CXLOOP_SMS_ACCOUNT_SID": ACCOUNT_SID,
+        "CXLOOP_SMS_AUTH_TOKEN": AUTH_TOKEN,
+        "CXLOOP_SMS_FROM": "+15005550006",
+        "CXLOOP_SMS_STATUS_CALLBACK_URL": CALLBACK,
+        "CXLOOP_SMS_TIMEOUT_SECONDS": "5",
+    }
+
+
+def phone(i: int) -> str:
+    """A Thai mobile number per customer, far from every other one's (no 'typo' matches)."""
+    return f"+668{(1234567 + i * 7919) % 10**8:08d}"
+
+
+def _texts(fake: FakeTwilio) -> Counter[int]:
+    """How many SMS requests reached the provider for each invitation (its status callback
+    URL names it)."""
+    seen: Counter[int] = Counter()
+    for req in list(fake.requests):
+        hook = req.form["StatusCallback"][0]
+        [public_id] = parse_qs(urlsplit(hook).query)["invitation"]
+        seen[int(public_id.removeprefix("inv-"))] += 1
+    return seen
+
+
+def _settled(dist_id: int) -> tuple[str, dict[int, tuple[str, str | None]]]:
+    """The distribution's status and each invitation's status and error code."""
+    with unit_of_work(write=False) as s:
+        dist = s.get(Distribution, dist_id)
+        assert dist is not None
+        rows = {
+            r.id: (r.status, r.error_code)
+            for r in s.scalars(select(Invitation).where(Invitation.distribution_id == dist_id))
+        }
+        return dist.status, rows
+
+
+def test_kill9_mid_sms_batch_fails_the_unconfirmed_and_sends_nothing_twice(
+    client: TestClient, world: World, tmp_path: Path
+) -> None:
+    survey = create_survey(client, world)
+    ids = customers(client, world, [{"id": f"P{i}", "phone": phone(i)} for i in range(N)])
+    dist = distribute(
+        client, world, survey["id"], segment_id=audience(client, world), channels=["sms"]
+    )
+    fake = FakeTwilio(delay=0.12)  # slow answers, so that the kill lands in the middle of a batch
+    server, thread = start_twilio(fake)
+    dispose_engines()
+    first = _worker(tmp_path, _sms_env(fake), 1)
+    second: subprocess.Popen[bytes] | None = None
+    try:
+        deadline = time.time() + 60
+        while len(fake.requests) < BATCH + BATCH // 2 and time.time() < deadline:
+            assert first.poll() is None, (tmp_path / "worker-1.log").read_text()[-3000:]
+            time.sleep(0.02)
+        first.kill()  # SIGKILL: no cleanup, mid-batch
+        first.wait(timeout=10)
+        _status, at_kill = _settled(dist["id"])
+        texts_at_kill = _texts(fake)
+        confirmed = {i for i, (status, _e) in at_kill.items() if status == "sent"}
+        claimed = {i for i, (status, _e) in at_kill.items() if status == "sending"}
+        assert len(at_kill) == N  # expanded before the first batch
+        assert confirmed and claimed, at_kill  # the kill landed in the middle of a batch
+        assert any(texts_at_kill[i] for i in claimed)  # some of the cut-off batch did leave
+
+        second = _worker(tmp_path, _sms_env(fake), 2)
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            status, rows = _settled(dist["id"])
+            if status == "done":
+                break
+            assert second.poll() is None, (tmp_path / "worker-2.log").read_text()[-3000:]
+            time.sleep(0.2)
+        status, rows = _settled(dist["id"])
+    finally:
+        for proc in (first, second):
+            if proc is not None and proc.poll() is None:
+                proc.terminate()
+                proc.wait(timeout=10)
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+    assert status == "done", rows
+    with unit_of_work(write=False) as s:
+        profiles = sorted(
+            s.scalars(select(Invitation.profile_id).where(Invitation.distribution_id == dist["id"]))
+        )
+    assert profiles == sorted(ids.values())  # one invitation each
+    for row_id in claimed:  # claimed but unconfirmed at the kill: failed, at-most-once
+        assert rows[row_id] == ("failed", "send.unconfirmed"), (row_id, rows[row_id])
+    others = set(rows) - claimed
+    assert {rows[i][0] for i in others} == {"sent"}, rows
+    texts = _texts(fake)
+    assert max(texts.values()) == 1, texts  # no SMS ever reached the provider twice
+    for row_id in claimed:
+        assert texts[row_id] == texts_at_kill[row_id]  # nothing sent for them after the kill
+    assert all(texts[i] == 1 for i in others)  # every other invitation was sent exactly once
