@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from cxloop.core import audit, clock, jobs
@@ -204,6 +204,10 @@ def send_batch(session: Session, dist: Distribution, stats: Counter[str]) -> int
     settings = get_settings()
     locking = not is_sqlite(session.get_bind())  # type: ignore[arg-type]
     serialise_claims(session, dist.workspace_id)
+    session.refresh(dist, ["status"])  # cancelled meanwhile: stop after the batch in flight
+    if dist.status == "cancelled":
+        session.commit()
+        return 0
     t = clock.now()
     invs = outbound.due(session, dist.id, t, settings.survey_send_batch, locking)
     if not invs:
@@ -338,15 +342,16 @@ def settle(session: Session, dist: Distribution) -> None:
         distribution.follow_up(session, dist, t)
     elif upcoming:
         distribution.follow_up(session, dist, min(upcoming) + timedelta(seconds=1))
-    if dist.mode == "trigger" or dist.status == "cancelled":
+    session.refresh(dist, ["status"])  # a user or another worker may have changed it
+    if dist.mode == "trigger" or dist.status in ("cancelled", "done") or queued or upcoming:
         return
-    if queued or upcoming:
-        dist.status = "sending"
-        return
-    if dist.status != "done":
-        dist.status = "done"
-        dist.finished_at = t
-        dist.updated_at = t
+    finished = session.execute(  # only one worker finishes it, and never a cancelled one
+        update(Distribution)
+        .where(Distribution.id == dist.id, Distribution.status == "sending")
+        .values(status="done", finished_at=t, updated_at=t)
+        .execution_options(synchronize_session="fetch")
+    )
+    if getattr(finished, "rowcount", 0) == 1:
         audit.record(
             session,
             system_actor(dist.workspace_id, "surveys"),
