@@ -83,6 +83,4 @@ def test_addresses_in_provider_errors_are_masked_without_profiles_pii(
     assert seen["status"] == "bounced" and "nouser@example.org" in seen["error_message"]
     [masked] = client.get(url, headers=world.headers("analyst")).json()  # no profiles.pii
     assert "nouser@example.org" not in masked["error_message"].lower()
-    assert "[EMAIL]" in masked["error_message"] and "Recipient address rejected" in (
-        masked["error_message"]
-    )
+    assert masked["error_message"] == seen["error_message"].replace("nouser@example.org", "[EMAIL]")
