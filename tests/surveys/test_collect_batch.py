@@ -165,10 +165,12 @@ def test_the_writer_groups_concurrent_submissions(
     tokens = _links(client, world, 24)
     sizes: list[int] = []
     real = collect_batch.write_group
+    first_in = threading.Event()
 
     def measured(session: Any, subs: list[Submission]) -> list[Any]:
         sizes.append(len(subs))
         if len(sizes) == 1:
+            first_in.set()
             time.sleep(0.3)  # the others queue up meanwhile
         return real(session, subs)
 
@@ -183,7 +185,9 @@ def test_the_writer_groups_concurrent_submissions(
             results[i] = exc
 
     threads = [threading.Thread(target=send, args=(i,)) for i in range(len(tokens))]
-    for t in threads:
+    threads[0].start()  # alone in the first group (on a busy machine the writer may start late)
+    assert first_in.wait(10)
+    for t in threads[1:]:
         t.start()
     for t in threads:
         t.join(90)

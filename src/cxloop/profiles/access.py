@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, false, select, true
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from cxloop.core.actor import Actor
 from cxloop.core.errors import Forbidden
@@ -35,6 +35,21 @@ def scope_profiles(actor: Actor, stmt: Select) -> Select:  # type: ignore[type-a
     if not actor.can(PROFILES_ALL):
         stmt = stmt.where(Profile.owner_user_id == actor.id)
     return stmt
+
+
+def visible(
+    actor: Actor, profile_id: InstrumentedAttribute[int] | ColumnElement[int]
+) -> ColumnElement[bool]:
+    """A condition on another table's profile id column: the actor may see that customer
+    (rows of the actor's workspace; an account manager only their assigned customers)."""
+    if not actor.can(PROFILES_READ):
+        return false()
+    if actor.can(PROFILES_ALL):
+        return true()
+    assigned = select(Profile.id).where(
+        Profile.workspace_id == actor.workspace_id, Profile.owner_user_id == actor.id
+    )
+    return profile_id.in_(assigned)
 
 
 def get_profile(session: Session, actor: Actor, profile_id: int) -> Profile:

@@ -82,6 +82,13 @@ def update_segment(
     return queries.segment_view(segments.update_segment(session, actor, segment_id, data))
 
 
+@router.delete("/segments/{segment_id}", status_code=204)
+def delete_segment(segment_id: IdPath, session: DbSession, actor: CurrentActor) -> Response:
+    """Delete an audience (409 while a distribution that is not finished uses it)."""
+    segments.delete_segment(session, actor, segment_id)
+    return Response(status_code=204)
+
+
 @router.get("/segments/{segment_id}/preview", response_model=SegmentPreview)
 def preview_segment(segment_id: IdPath, session: DbSession, actor: CurrentActor) -> Any:
     """How many customers the audience holds now."""

@@ -15,7 +15,12 @@ from cxloop.core.db import unit_of_work
 from cxloop.core.errors import AppError, from_validation
 from cxloop.surveys import distribution, segments
 from cxloop.surveys import queries_distribution as queries
-from cxloop.surveys.schemas_distribution import DistributionCreate, SegmentCreate, SegmentFilters
+from cxloop.surveys.schemas_distribution import (
+    DistributionCreate,
+    SegmentCreate,
+    SegmentFilters,
+    SegmentUpdate,
+)
 
 app = typer.Typer(
     help="Send surveys: audiences, distributions, delivery figures.", no_args_is_help=True
@@ -67,6 +72,45 @@ def create_audience(
         except AppError as exc:
             report_error(exc)
         typer.echo(f"audience {seg.id} saved: {segments.preview(s, actor, f)} customers now")
+
+
+@app.command("audience-edit")
+def edit_audience(
+    segment_id: int = typer.Argument(..., help="Audience id"),
+    name: str | None = typer.Option(None, help="New name"),
+    filters: Path | None = typer.Option(None, help="JSON file with the new filters (all of them)"),
+    ws: str | None = WorkspaceOption,
+) -> None:
+    """Rename an audience or replace its filters."""
+    if name is None and filters is None:
+        fail("nothing to change: give --name or --filters")
+    try:
+        data = SegmentUpdate(name=name, filters=_filters(filters) if filters else None)
+    except ValidationError as exc:
+        fail(from_validation(exc).message)
+    with unit_of_work() as s:
+        actor = operator(workspace(s, ws))
+        try:
+            seg = segments.update_segment(s, actor, segment_id, data)
+        except AppError as exc:
+            report_error(exc)
+        count = segments.preview(s, actor, segments.filters_of(seg))
+        typer.echo(f"audience {seg.id} saved: {count} customers now")
+
+
+@app.command("audience-delete")
+def delete_audience(
+    segment_id: int = typer.Argument(..., help="Audience id"),
+    ws: str | None = WorkspaceOption,
+) -> None:
+    """Delete an audience (refused while a distribution that is not finished uses it)."""
+    with unit_of_work() as s:
+        actor = operator(workspace(s, ws))
+        try:
+            segments.delete_segment(s, actor, segment_id)
+        except AppError as exc:
+            report_error(exc)
+    typer.echo(f"audience {segment_id} deleted")
 
 
 @app.command("send")

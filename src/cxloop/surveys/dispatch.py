@@ -5,7 +5,9 @@
 2. Settle claims left by a worker that died (``recover``).
 3. In batches: apply the rules to each due invitation (skip with a reason, defer for quiet
    hours, or claim it: status ``sending`` with a lease), commit, call the channel's
-   ``send_many`` with no transaction open, then store each result and commit.
+   ``send_many`` with no transaction open, then store each result and commit. Deciding and
+   claiming is serialised per workspace (``serialise_claims``), so concurrent workers see
+   each other's claims when they apply the frequency rules.
 4. Send due reminders, then leave one queued follow-up job for the next deferral, reminder or
    lease expiry, and mark the distribution done when nothing is left.
 
@@ -17,6 +19,7 @@ whose lease ran out was cut off mid-call. Email and web links are then queued ag
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections import Counter
@@ -24,7 +27,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from cxloop.core import audit, clock, jobs
@@ -183,11 +186,29 @@ def _defer(inv: Invitation, until: datetime, reason: str, t: datetime) -> None:
     inv.updated_at = t
 
 
+def serialise_claims(session: Session, workspace_id: int) -> None:
+    """Let one transaction at a time decide and claim invitations of a workspace.
+
+    The rules read the customer's other invitations (frequency, monthly limit), so two workers
+    deciding at once, each for another distribution, would both invite the same customer. On
+    PostgreSQL a transaction-level advisory lock makes them take turns until the claim commits
+    (provider calls still run in parallel); SQLite has one writer at a time already.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(f"survey-claims:{workspace_id}".encode()).digest()[:7])
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+
+
 def send_batch(session: Session, dist: Distribution, stats: Counter[str]) -> int:
     """Decide, claim and send one batch of due invitations; return how many were due."""
     settings = get_settings()
-    t = clock.now()
     locking = not is_sqlite(session.get_bind())  # type: ignore[arg-type]
+    serialise_claims(session, dist.workspace_id)
+    session.refresh(dist, ["status"])  # cancelled meanwhile: stop after the batch in flight
+    if dist.status == "cancelled":
+        session.commit()
+        return 0
+    t = clock.now()
     invs = outbound.due(session, dist.id, t, settings.survey_send_batch, locking)
     if not invs:
         session.commit()
@@ -321,15 +342,16 @@ def settle(session: Session, dist: Distribution) -> None:
         distribution.follow_up(session, dist, t)
     elif upcoming:
         distribution.follow_up(session, dist, min(upcoming) + timedelta(seconds=1))
-    if dist.mode == "trigger" or dist.status == "cancelled":
+    session.refresh(dist, ["status"])  # a user or another worker may have changed it
+    if dist.mode == "trigger" or dist.status in ("cancelled", "done") or queued or upcoming:
         return
-    if queued or upcoming:
-        dist.status = "sending"
-        return
-    if dist.status != "done":
-        dist.status = "done"
-        dist.finished_at = t
-        dist.updated_at = t
+    finished = session.execute(  # only one worker finishes it, and never a cancelled one
+        update(Distribution)
+        .where(Distribution.id == dist.id, Distribution.status == "sending")
+        .values(status="done", finished_at=t, updated_at=t)
+        .execution_options(synchronize_session="fetch")
+    )
+    if getattr(finished, "rowcount", 0) == 1:
         audit.record(
             session,
             system_actor(dist.workspace_id, "surveys"),

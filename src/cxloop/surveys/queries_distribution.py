@@ -3,6 +3,7 @@ invitations, links handed to other systems, and a survey's response rate by chan
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -11,9 +12,11 @@ from sqlalchemy.orm import Session
 
 from cxloop.core.actor import Actor
 from cxloop.core.config import get_settings
-from cxloop.core.permissions import SURVEYS_READ, SURVEYS_SEND
+from cxloop.core.permissions import PROFILES_PII, SURVEYS_READ, SURVEYS_SEND
+from cxloop.profiles import access as profile_access
 from cxloop.surveys import access, distribution, queries, segments, tracking
 from cxloop.surveys.models_distribution import Distribution, Invitation, Segment
+from cxloop.surveys.schemas_distribution import InvitationRead
 
 REACHED = ("sent", "delivered", "opened", "started", "completed")
 
@@ -94,6 +97,14 @@ def get_distribution(session: Session, actor: Actor, distribution_id: int) -> di
     )
 
 
+def _masked(inv: Invitation) -> str | None:
+    """The provider's error without the invitation's address (for roles without profiles.pii)."""
+    if not inv.error_message or not inv.address:
+        return inv.error_message
+    label = "[PHONE]" if inv.channel == "sms" else "[EMAIL]"
+    return re.sub(re.escape(inv.address), label, inv.error_message, flags=re.IGNORECASE)
+
+
 def list_invitations(
     session: Session,
     actor: Actor,
@@ -101,13 +112,23 @@ def list_invitations(
     status: str | None = None,
     offset: int = 0,
     limit: int = 100,
-) -> list[Invitation]:
-    """A distribution's invitations (optionally of one status), in order."""
+) -> list[InvitationRead]:
+    """A distribution's invitations (optionally of one status), in order: of the customers the
+    actor may see, with addresses masked in errors unless the actor may read them."""
     d = distribution.get_distribution(session, actor, distribution_id)
-    stmt = select(Invitation).where(Invitation.distribution_id == d.id)
+    stmt = select(Invitation).where(
+        Invitation.distribution_id == d.id, profile_access.visible(actor, Invitation.profile_id)
+    )
     if status:
         stmt = stmt.where(Invitation.status == status)
-    return list(session.scalars(stmt.order_by(Invitation.id).offset(offset).limit(limit)))
+    rows = session.scalars(stmt.order_by(Invitation.id).offset(offset).limit(limit))
+    pii = actor.can(PROFILES_PII)
+    return [
+        InvitationRead.model_validate(inv, from_attributes=True).model_copy(
+            update={} if pii else {"error_message": _masked(inv)}
+        )
+        for inv in rows
+    ]
 
 
 def handed_links(
@@ -122,6 +143,7 @@ def handed_links(
             Invitation.distribution_id == d.id,
             Invitation.channel == "web",
             Invitation.status.in_(REACHED),
+            profile_access.visible(actor, Invitation.profile_id),  # account managers: their own
         )
         .order_by(Invitation.id)
         .offset(offset)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -17,7 +17,7 @@ from cxloop.core.permissions import SURVEYS_MANAGE, SURVEYS_READ
 from cxloop.journeys import queries as journeys
 from cxloop.profiles import queries as profiles
 from cxloop.surveys import access
-from cxloop.surveys.models_distribution import Segment
+from cxloop.surveys.models_distribution import Distribution, Segment
 from cxloop.surveys.schemas_distribution import SegmentCreate, SegmentFilters, SegmentUpdate
 
 
@@ -89,6 +89,48 @@ def update_segment(session: Session, actor: Actor, segment_id: int, data: Segmen
         raise _taken(seg.name) from None
     audit.record(session, actor, "segment.update", "segment", seg.id, before, _snapshot(seg))
     return seg
+
+
+FINISHED = ("done", "cancelled")  # distributions that no longer read their audience
+
+
+def _in_use(seg: Segment, ids: list[int]) -> Conflict:
+    which = ", ".join(str(i) for i in ids) if ids else "one that started just now"
+    return Conflict(
+        "segment.in_use",
+        f"Audience {seg.name!r} is used by a distribution that is not finished ({which}); "
+        "cancel it or wait until it is done.",
+        {"id": seg.id, "distributions": ids},
+    )
+
+
+def delete_segment(session: Session, actor: Actor, segment_id: int) -> None:
+    """Delete an audience that no unfinished distribution uses (audited); finished ones that
+    used it are detached (their ``segment_id`` becomes null, the audit keeps which)."""
+    access.require(actor, SURVEYS_MANAGE)
+    seg = get_segment(session, actor, segment_id)
+    users = session.execute(
+        select(Distribution.id, Distribution.status)
+        .where(Distribution.segment_id == seg.id)
+        .order_by(Distribution.id)
+    ).all()
+    busy = [dist_id for dist_id, status in users if status not in FINISHED]
+    if busy:
+        raise _in_use(seg, busy)
+    before = {**_snapshot(seg), "distributions": [dist_id for dist_id, _status in users]}
+    try:
+        with session.begin_nested():
+            session.execute(
+                update(Distribution)
+                .where(Distribution.segment_id == seg.id, Distribution.status.in_(FINISHED))
+                .values(segment_id=None)
+                .execution_options(synchronize_session=False)
+            )
+            session.delete(seg)
+            session.flush()
+    except IntegrityError:  # a distribution started using it meanwhile
+        raise _in_use(seg, []) from None
+    audit.record(session, actor, "segment.delete", "segment", segment_id, before, None)
 
 
 def _snapshot(seg: Segment) -> dict[str, Any]:

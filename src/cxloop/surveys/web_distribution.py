@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from cxloop.auth.dependencies import DbSession, web_require
 from cxloop.core.actor import Actor
-from cxloop.core.errors import AppError, from_validation
+from cxloop.core.errors import AppError, Conflict, from_validation
 from cxloop.core.i18n import LANGUAGES
 from cxloop.core.params import IdPath
 from cxloop.core.permissions import SURVEYS_MANAGE, SURVEYS_READ
@@ -27,6 +27,7 @@ from cxloop.surveys.schemas_distribution import (
     DistributionCreate,
     SegmentCreate,
     SegmentFilters,
+    SegmentUpdate,
 )
 from cxloop.web.render import render
 
@@ -119,6 +120,7 @@ def cancel_distribution(distribution_id: IdPath, session: DbSession, actor: Mana
 
 
 def _filters(form: dict[str, Any]) -> SegmentFilters:
+    """Audience filters from the audiences page's form (validated like the API's body)."""
     data: dict[str, Any] = {
         "tiers": _list(form.get("tiers", "")),
         "regions": _list(form.get("regions", "")),
@@ -138,6 +140,26 @@ def _filters(form: dict[str, Any]) -> SegmentFilters:
             "require": form.get("consent_require") or "not_withdrawn",
         }
     return SegmentFilters.model_validate(data)
+
+
+def form_of(name: str, f: SegmentFilters) -> dict[str, Any]:
+    """The audiences page's form filled with a saved audience (for editing it)."""
+    form: dict[str, Any] = {
+        "name": name,
+        "tiers": ", ".join(f.tiers),
+        "regions": ", ".join(f.regions),
+        "_languages": list(f.languages),
+        "products": ", ".join(f.products),
+        "categories": ", ".join(f.categories),
+    }
+    if f.interaction is not None:
+        form["within_days"] = str(f.interaction.within_days)
+        form["interaction_channels"] = ", ".join(f.interaction.channels)
+        form["interaction_types"] = ", ".join(f.interaction.types)
+    if f.consent is not None:
+        form["consent_channel"] = f.consent.channel
+        form["consent_require"] = f.consent.require
+    return form
 
 
 def _audiences(
@@ -175,6 +197,49 @@ def audiences_post(request: Request, session: DbSession, actor: Manager, form: F
     except (AppError, ValidationError) as exc:
         session.rollback()
         return _audiences(request, session, actor, {"error": _error(exc), "form": form}, 422)
+    return RedirectResponse("/audiences", status_code=303)
+
+
+@router.get("/audiences/{segment_id}", response_class=HTMLResponse)
+def audience_page(
+    segment_id: IdPath, request: Request, session: DbSession, actor: Manager
+) -> Response:
+    """The audiences page with the form filled with one audience, to change it."""
+    seg = segments.get_segment(session, actor, segment_id)
+    form = form_of(seg.name, segments.filters_of(seg))
+    return _audiences(request, session, actor, {"editing": seg.id, "form": form})
+
+
+@router.post("/audiences/{segment_id}", response_class=HTMLResponse)
+def audience_post(
+    segment_id: IdPath, request: Request, session: DbSession, actor: Manager, form: Form
+) -> Response:
+    """Preview the count of the changed filters, or save the changes."""
+    segments.get_segment(session, actor, segment_id)
+    extra: dict[str, Any] = {"editing": segment_id, "form": form}
+    try:
+        filters = _filters(form)
+        if form.get("action") == "preview":
+            count = segments.preview(session, actor, filters)
+            return _audiences(request, session, actor, {**extra, "preview": count})
+        change = SegmentUpdate(name=form.get("name", ""), filters=filters)
+        segments.update_segment(session, actor, segment_id, change)
+    except (AppError, ValidationError) as exc:
+        session.rollback()
+        return _audiences(request, session, actor, {**extra, "error": _error(exc)}, 422)
+    return RedirectResponse("/audiences", status_code=303)
+
+
+@router.post("/audiences/{segment_id}/delete", response_class=HTMLResponse)
+def audience_delete(
+    segment_id: IdPath, request: Request, session: DbSession, actor: Manager
+) -> Response:
+    """Delete an audience (refused while a distribution that is not finished uses it)."""
+    try:
+        segments.delete_segment(session, actor, segment_id)
+    except Conflict as exc:
+        session.rollback()
+        return _audiences(request, session, actor, {"error": _error(exc)}, 409)
     return RedirectResponse("/audiences", status_code=303)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import ssl
 import subprocess
@@ -83,6 +84,17 @@ class Handler:
             Received(str(envelope.mail_from), list(envelope.rcpt_tos), content, session.peer)
         )
         return "250 2.0.0 Ok: queued as 4Xyz"
+
+
+@dataclass
+class SlowHandler(Handler):
+    """Accepts mail slowly, so that batches take long enough to overlap or to be cut off."""
+
+    delay: float = 0.12
+
+    async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:
+        await asyncio.sleep(self.delay)
+        return await super().handle_DATA(server, session, envelope)
 
 
 @dataclass

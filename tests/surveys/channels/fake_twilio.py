@@ -50,6 +50,7 @@ class FakeTwilio:
     requests: list[Request] = field(default_factory=list)
     port: int = 0
     limited: set[str] = field(default_factory=set)  # numbers already answered 429 once
+    delay: float = 0.0  # seconds before each accepted message is answered (a busy provider)
 
     @property
     def base_url(self) -> str:
@@ -93,6 +94,8 @@ class FakeTwilio:
             return 503, {}, json.dumps(error(503, 20500, "Service unavailable")).encode()
         if to == SLOW:
             time.sleep(1.5)
+        elif self.delay:
+            time.sleep(self.delay)
         sid = "SM" + uuid.uuid4().hex
         body = {
             "sid": sid,

@@ -19,7 +19,13 @@ from cxloop.core.db import unit_of_work
 from cxloop.profiles.ingest.models import Source
 from cxloop.surveys.models_distribution import Invitation
 from tests.factories import World, make_source, post_records
-from tests.surveys.channels.conftest import Handler, Received, SmtpServer, free_port
+from tests.surveys.channels.conftest import (
+    Handler,
+    Received,
+    SlowHandler,
+    SmtpServer,
+    free_port,
+)
 from tests.surveys.channels.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 from tests.surveys.channels.fake_twilio import start as start_twilio
 
@@ -30,7 +36,16 @@ URL = re.compile(r"https?://[^\s\"<>]+")
 @pytest.fixture
 def mail(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
     """A loopback SMTP server the app's email channel sends to."""
-    handler = Handler()
+    yield from _serve_mail(monkeypatch, Handler())
+
+
+@pytest.fixture
+def slow_mail(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
+    """A loopback SMTP server that takes 0.1 s per message (batches take a while)."""
+    yield from _serve_mail(monkeypatch, SlowHandler(delay=0.1))
+
+
+def _serve_mail(monkeypatch: pytest.MonkeyPatch, handler: Handler) -> Iterator[SmtpServer]:
     controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
     for key, value in {
