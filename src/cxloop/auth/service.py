@@ -23,7 +23,7 @@ from cxloop.core.actor import Actor
 from cxloop.core.config import get_settings
 from cxloop.core.crypto import equal, sha256_hex, token
 from cxloop.core.permissions import ROLES, USERS_MANAGE, permissions_for
-from cxloop.core.tenancy import Workspace
+from cxloop.core.tenancy import Workspace, owned
 
 MAX_FAILED_LOGINS = 8
 LOCKOUT = timedelta(minutes=10)
@@ -95,8 +95,8 @@ def create_user(session: Session, actor: Actor, data: UserCreate) -> User:
 
 def get_user(session: Session, actor: Actor, user_id: int) -> User:
     """A user of the actor's workspace, else 404."""
-    user = session.get(User, user_id)
-    if user is None or user.workspace_id != actor.workspace_id:
+    user = owned(session, User, user_id, actor.workspace_id)
+    if user is None:
         raise errors.user_not_found(user_id)
     return user
 
@@ -265,8 +265,8 @@ def create_api_key(session: Session, actor: Actor, name: str) -> tuple[ApiKey, s
 
 def revoke_api_key(session: Session, actor: Actor, key_id: int) -> ApiKey:
     """Revoke an API key (its owner, or an admin)."""
-    key = session.get(ApiKey, key_id)
-    if key is None or key.workspace_id != actor.workspace_id:
+    key = owned(session, ApiKey, key_id, actor.workspace_id)
+    if key is None:
         raise errors.apikey_not_found(key_id)
     if key.user_id != actor.id and not actor.can(USERS_MANAGE):
         raise errors.apikey_not_found(key_id)

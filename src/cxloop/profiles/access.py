@@ -8,6 +8,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from cxloop.core.actor import Actor
 from cxloop.core.errors import Forbidden
 from cxloop.core.permissions import PROFILES_ALL, PROFILES_READ
+from cxloop.core.tenancy import owned
 from cxloop.profiles import errors
 from cxloop.profiles.models import CustomerRecord, MatchLink, MergeEvent, Profile
 
@@ -63,23 +64,23 @@ def get_profile(session: Session, actor: Actor, profile_id: int) -> Profile:
 
 def get_link(session: Session, actor: Actor, link_id: int) -> MatchLink:
     """A match link of the actor's workspace, else 404."""
-    link = session.get(MatchLink, link_id)
-    if link is None or link.workspace_id != actor.workspace_id:
+    link = owned(session, MatchLink, link_id, actor.workspace_id)
+    if link is None:
         raise errors.link_not_found(link_id)
     return link
 
 
 def get_merge(session: Session, actor: Actor, merge_id: int) -> MergeEvent:
     """A merge of the actor's workspace, else 404."""
-    merge = session.get(MergeEvent, merge_id)
-    if merge is None or merge.workspace_id != actor.workspace_id:
+    merge = owned(session, MergeEvent, merge_id, actor.workspace_id)
+    if merge is None:
         raise errors.merge_not_found(merge_id)
     return merge
 
 
 def get_record(session: Session, actor: Actor, record_id: int) -> CustomerRecord:
     """A source customer record of the actor's workspace, else 404."""
-    rec = session.get(CustomerRecord, record_id)
-    if rec is None or rec.workspace_id != actor.workspace_id:
+    rec = owned(session, CustomerRecord, record_id, actor.workspace_id)
+    if rec is None:
         raise errors.record_not_found(record_id)
     return rec

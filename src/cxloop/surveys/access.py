@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from cxloop.core.actor import Actor
 from cxloop.core.errors import Forbidden
-from cxloop.core.params import MAX_ID
+from cxloop.core.tenancy import owned
 from cxloop.surveys import errors
 from cxloop.surveys.definition import Definition
 from cxloop.surveys.models import Survey, SurveyResponse, SurveyVersion
@@ -28,8 +28,8 @@ def require(actor: Actor, permission: str) -> None:
 def get_survey(session: Session, actor: Actor, survey_id: int, permission: str) -> Survey:
     """A survey of the actor's workspace, else 404 (403 without ``permission``)."""
     require(actor, permission)
-    survey = session.get(Survey, survey_id) if 0 < survey_id <= MAX_ID else None
-    if survey is None or survey.workspace_id != actor.workspace_id:
+    survey = owned(session, Survey, survey_id, actor.workspace_id)
+    if survey is None:
         raise errors.survey_not_found(survey_id)
     return survey
 
@@ -52,8 +52,8 @@ def get_response(
 ) -> SurveyResponse:
     """A response of the actor's workspace, else 404."""
     require(actor, permission)
-    resp = session.get(SurveyResponse, response_id) if 0 < response_id <= MAX_ID else None
-    if resp is None or resp.workspace_id != actor.workspace_id:
+    resp = owned(session, SurveyResponse, response_id, actor.workspace_id)
+    if resp is None:
         raise errors.response_not_found(response_id)
     return resp
 

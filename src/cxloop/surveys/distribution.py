@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from cxloop.core import audit, clock, jobs
 from cxloop.core.actor import Actor
 from cxloop.core.errors import Conflict, NotFound
-from cxloop.core.params import MAX_ID
 from cxloop.core.permissions import SURVEYS_MANAGE, SURVEYS_READ
+from cxloop.core.tenancy import owned
 from cxloop.surveys import access, errors, segments
 from cxloop.surveys.models_distribution import Distribution
 from cxloop.surveys.schemas_distribution import DistributionCreate
@@ -31,8 +31,8 @@ def get_distribution(
 ) -> Distribution:
     """A distribution of the actor's workspace, else 404."""
     access.require(actor, permission)
-    dist = session.get(Distribution, distribution_id) if 0 < distribution_id <= MAX_ID else None
-    if dist is None or dist.workspace_id != actor.workspace_id:
+    dist = owned(session, Distribution, distribution_id, actor.workspace_id)
+    if dist is None:
         raise not_found(distribution_id)
     return dist
 

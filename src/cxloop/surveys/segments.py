@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from cxloop.core import audit, clock
 from cxloop.core.actor import Actor
 from cxloop.core.errors import Conflict, NotFound
-from cxloop.core.params import MAX_ID
 from cxloop.core.permissions import SURVEYS_MANAGE, SURVEYS_READ
+from cxloop.core.tenancy import owned
 from cxloop.journeys import queries as journeys
 from cxloop.profiles import queries as profiles
 from cxloop.surveys import access
@@ -35,8 +35,8 @@ def _taken(name: str) -> Conflict:
 def get_segment(session: Session, actor: Actor, segment_id: int) -> Segment:
     """An audience of the actor's workspace, else 404."""
     access.require(actor, SURVEYS_READ)
-    seg = session.get(Segment, segment_id) if 0 < segment_id <= MAX_ID else None
-    if seg is None or seg.workspace_id != actor.workspace_id:
+    seg = owned(session, Segment, segment_id, actor.workspace_id)
+    if seg is None:
         raise not_found(segment_id)
     return seg
 

@@ -17,8 +17,8 @@ from cxloop.core import audit, clock
 from cxloop.core.actor import Actor
 from cxloop.core.config import get_settings
 from cxloop.core.errors import NotFound
-from cxloop.core.params import MAX_ID
 from cxloop.core.permissions import SURVEYS_MANAGE
+from cxloop.core.tenancy import owned
 from cxloop.profiles.ingest import service as ingest
 from cxloop.surveys import access, errors
 from cxloop.surveys.channels.widget import embed_snippet, new_public_key, normalize_origin
@@ -128,8 +128,8 @@ def create_key(session: Session, actor: Actor, data: WidgetKeyCreate) -> WidgetK
 def get_key(session: Session, actor: Actor, key_id: int) -> WidgetKey:
     """A key of the actor's workspace (managers only), else 404."""
     access.require(actor, SURVEYS_MANAGE)
-    key = session.get(WidgetKey, key_id) if 0 < key_id <= MAX_ID else None
-    if key is None or key.workspace_id != actor.workspace_id:
+    key = owned(session, WidgetKey, key_id, actor.workspace_id)
+    if key is None:
         raise errors.widget_key_not_found(key_id)
     return key
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from cxloop.core.actor import Actor
 from cxloop.core.errors import Forbidden
 from cxloop.core.permissions import PROFILES_PII
+from cxloop.core.tenancy import owned
 from cxloop.text import errors
 from cxloop.text.models import TextEnrichment, TextTheme
 
@@ -28,15 +29,15 @@ def sees_raw_text(actor: Actor) -> bool:
 
 def get_theme(session: Session, actor: Actor, theme_id: int) -> TextTheme:
     """A theme of the actor's workspace, else 404."""
-    theme = session.get(TextTheme, theme_id)
-    if theme is None or theme.workspace_id != actor.workspace_id:
+    theme = owned(session, TextTheme, theme_id, actor.workspace_id)
+    if theme is None:
         raise errors.theme_not_found(theme_id)
     return theme
 
 
 def get_enrichment(session: Session, actor: Actor, enrichment_id: int) -> TextEnrichment:
     """An analysed comment of the actor's workspace, else 404."""
-    row = session.get(TextEnrichment, enrichment_id)
-    if row is None or row.workspace_id != actor.workspace_id:
+    row = owned(session, TextEnrichment, enrichment_id, actor.workspace_id)
+    if row is None:
         raise errors.enrichment_not_found(enrichment_id)
     return row

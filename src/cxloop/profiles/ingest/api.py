@@ -18,6 +18,7 @@ from cxloop.core.actor import Actor, system_actor
 from cxloop.core.config import get_settings
 from cxloop.core.db import unit_of_work
 from cxloop.core.errors import AppError
+from cxloop.core.params import MAX_ID, IdPath
 from cxloop.core.permissions import INGEST_WRITE, SOURCES_MANAGE
 from cxloop.core.routing import UnitOfWorkRoute
 from cxloop.core.tenancy import Workspace
@@ -39,8 +40,6 @@ from cxloop.profiles.ingest.schemas import (
 router = APIRouter(prefix="/api/v1", tags=["ingest"], route_class=UnitOfWorkRoute)
 Manager = Annotated[Actor, Depends(require(SOURCES_MANAGE))]
 Writer = Annotated[Actor, Depends(require(INGEST_WRITE))]
-MAX_ID = 2**63 - 1  # ids are 64-bit: anything larger is a 422, not an overflow
-IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.get("/sources", response_model=list[SourceRead])

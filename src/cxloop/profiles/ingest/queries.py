@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cxloop.core.actor import Actor
+from cxloop.core.tenancy import owned
 from cxloop.profiles.ingest import errors
 from cxloop.profiles.ingest.models import IngestBatch, RejectedRecord, Source
 
@@ -34,8 +35,8 @@ def list_batches(
 
 def get_batch(session: Session, actor: Actor, batch_id: int) -> IngestBatch:
     """One batch of the actor's workspace, else 404."""
-    batch = session.get(IngestBatch, batch_id)
-    if batch is None or batch.workspace_id != actor.workspace_id:
+    batch = owned(session, IngestBatch, batch_id, actor.workspace_id)
+    if batch is None:
         raise errors.batch_not_found(batch_id)
     return batch
 
@@ -80,7 +81,7 @@ def iter_rejected(session: Session, actor: Actor, batch_id: int) -> Iterator[Rej
 
 def get_rejected(session: Session, actor: Actor, rejected_id: int) -> RejectedRecord:
     """One rejected record, else 404."""
-    row = session.get(RejectedRecord, rejected_id)
-    if row is None or row.workspace_id != actor.workspace_id:
+    row = owned(session, RejectedRecord, rejected_id, actor.workspace_id)
+    if row is None:
         raise errors.rejected_not_found(rejected_id)
     return row
