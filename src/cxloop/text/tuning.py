@@ -22,6 +22,7 @@ from cxloop.text.encoder import Encoder, Matrix, default_encoder
 from cxloop.text.language import detect_language
 from cxloop.text.metrics import score, score_proba
 from cxloop.text.pii import normalize_text, redact
+from cxloop.text.pipeline import Analyzer
 from cxloop.text.replay import Replay, default_replay
 from cxloop.text.sentiment import CLASSES, SentimentHead, default_head
 from cxloop.text.types import Scores, TuneReport
@@ -90,7 +91,7 @@ def tune_head(
     texts = [redact(normalize_text(t)).redacted for t, _ in examples]
     y = np.array([label_index(lab) for _, lab in examples], dtype=np.int64)
     langs = Counter(detect_language(t).code for t in texts)
-    x = enc.encode(texts)
+    x = Analyzer(encoder=enc).embed(texts)  # as the analyzer will see them
     before = score(y, base.predict_proba(x).argmax(axis=1))
     notes: list[str] = []
     k = min(folds, len(examples))
