@@ -46,9 +46,7 @@ def test_each_piece_is_embedded_as_if_alone_and_the_text_from_all_its_tokens(
     assert float(np.median(cosine)) > 0.95 and float(cosine.min()) > 0.6
     # ... and not from its first piece's, say: it carries every piece
     first = encoder.encode([g[0] for g in groups])
-    assert float(np.median(np.einsum("ij,ij->i", encoded.texts, first))) < float(
-        np.median(cosine)
-    )
+    assert float(np.median(np.einsum("ij,ij->i", encoded.texts, first))) < float(np.median(cosine))
 
 
 def test_results_do_not_depend_on_the_batch(encoder: UseEncoder, dataset: Dataset) -> None:
