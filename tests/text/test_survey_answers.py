@@ -8,7 +8,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
+from typer.testing import CliRunner
 
+from cxloop.cli.main import app as cli
 from cxloop.core import clock, jobs
 from cxloop.core.db import unit_of_work
 from cxloop.journeys import queries as journeys
@@ -179,11 +181,10 @@ def test_a_full_run_retires_survey_texts_analysed_before_answers(
         )
         assert r.status_code == 200, r.text
 
-    from cxloop.text import service
-
-    with unit_of_work() as s:
-        progress = service.run_enrichment(s, world.workspace_id, commit=True)
-    assert progress.retired == 2 and progress.enriched == 3
+    r = CliRunner().invoke(cli, ["text", "enrich", "-w", world.slug])  # what to run once
+    assert r.exit_code == 0, r.stdout + r.stderr
+    assert "done: 3 enriched, 0 already up to date" in r.stdout
+    assert "2 survey responses analysed as one text before" in r.stdout
     assert [t for t, _ in _subjects()] == ["answer"] * 3
     themes = _volumes(client, world)
     assert themes["technician"]["volume"] == 2 and themes["billing"]["volume"] == 1
@@ -195,6 +196,8 @@ def test_a_full_run_retires_survey_texts_analysed_before_answers(
         ).all()
     # the one-answer response's label now sits on that answer; the blended one is gone
     assert labelled == [("answer", LIKED, "negative")]
+    from cxloop.text import service
+
     with unit_of_work() as s:
         again = service.run_enrichment(s, world.workspace_id, commit=True)
     assert (again.retired, again.enriched, again.up_to_date) == (0, 0, 3)
