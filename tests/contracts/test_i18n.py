@@ -54,7 +54,7 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "holding_status.": ("active", "pending", "suspended", "cancelled", "ended"),
     "source_kind.": ("crm", "billing", "support", "web", "app", "pos", "other"),
     "sampling.method.": ("shares", "proportional", "equal", "neyman"),
-    "sentiment.": ("negative", "neutral", "positive"),
+    "sentiment.": ("negative", "neutral", "positive", "mixed"),
 }
 # Keys the web modules pass to templates as values (rendered there with ``t(error)``).
 PYTHON_KEYS = {"login.failed", "login.locked", "login.expired"}

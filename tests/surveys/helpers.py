@@ -99,15 +99,21 @@ def create_survey(
     return dict(r.json())
 
 
-def make_customer(client: TestClient, world: World, cid: str = "C1", language: str = "th") -> int:
+def make_customer(
+    client: TestClient,
+    world: World,
+    cid: str = "C1",
+    language: str = "th",
+    name: tuple[str, str] = ("Somchai", "Jaidee"),
+) -> int:
     """A customer (one CRM record) resolved into a profile; return the profile id."""
     from cxloop.core import jobs
 
     if "crm" not in world.secrets:
         make_source(world, "crm", "crm")
     r = post_records(client, world, "crm", "customer", [{
-        "id": cid, "full_name": "Somchai Jaidee", "given_name": "Somchai",
-        "family_name": "Jaidee", "email": f"{cid.lower()}@example.th", "language": language,
+        "id": cid, "full_name": " ".join(name), "given_name": name[0],
+        "family_name": name[1], "email": f"{cid.lower()}@example.th", "language": language,
         "country": "TH",
     }])  # fmt: skip
     assert r.status_code in (200, 201), r.text
@@ -131,3 +137,64 @@ def personal_link(
 
 FULL_ANSWERS = {"nps": 4, "why_low": "The technician came late", "channel": "phone", "csat": 2,
                 "ces": 3, "comment": "請準時"}  # fmt: skip
+
+
+# A survey with two open questions, and a response that likes one thing and complains about
+# another (with a phone number, for redaction)
+PHONE = "0912-345-678"
+LIKED = "The installer was friendly and very helpful"
+IMPROVE = f"Billing is a mess, I was charged twice. Call me at {PHONE}"
+TWO_OPEN = {"nps": 3, "liked": LIKED, "improve": IMPROVE}
+TWO_OPEN_QUESTIONS: list[dict[str, Any]] = [
+    DEFINITION["questions"][0],
+    {
+        "key": "liked",
+        "type": "text",
+        "required": False,
+        "text": texts("What did you like?", "您喜歡什麼？", "您喜欢什么？", "คุณชอบอะไร"),
+    },
+    {
+        "key": "improve",
+        "type": "text",
+        "required": False,
+        "text": texts(
+            "What should we improve?", "我們該改進什麼？", "我们该改进什么？", "เราควรปรับปรุงอะไร"
+        ),
+    },
+]
+
+
+def two_open_survey(client: TestClient, world: World) -> dict[str, Any]:
+    """A published survey: an NPS question and two open ones (``liked``, ``improve``)."""
+    return create_survey(client, world, "After the installation", questions=TWO_OPEN_QUESTIONS)
+
+
+def answer_survey(
+    client: TestClient,
+    world: World,
+    survey_id: int,
+    profile_id: int,
+    answers: dict[str, Any] | None = None,
+    path: str = "group",
+) -> int:
+    """Answer through the group writer (``group``: POST /api/v1/respond), one question a page
+    (``web``) or as another system (``api``); return the response's id."""
+    answers = answers or TWO_OPEN
+    if path == "api":
+        r = client.post(
+            f"/api/v1/surveys/{survey_id}/responses",
+            json={"answers": answers, "profile_id": profile_id},
+            headers=world.headers("agent"),
+        )
+        assert r.status_code == 201, r.text
+        return int(r.json()["id"])
+    link = personal_link(client, world, survey_id, profile_id)
+    if path == "group":
+        r = client.post("/api/v1/respond", json={"token": link["token"], "answers": answers})
+        assert r.status_code == 201, r.text
+        return int(r.json()["id"])
+    for key, value in answers.items():
+        r = client.post(link["path"], data={"q": key, "answer": [str(value)]})
+        assert r.status_code in (200, 303), r.text
+    listed = client.get(f"/api/v1/surveys/{survey_id}/responses", headers=world.headers())
+    return int(next(x["id"] for x in listed.json() if x["profile_id"] == profile_id))

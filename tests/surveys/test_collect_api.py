@@ -69,5 +69,11 @@ def test_open_answers_are_enriched_like_any_comment(client: TestClient, world: W
     jobs.run_pending()
     c360 = client.get(f"/api/v1/customers/{pid}", headers=world.headers()).json()
     [item] = [i for i in c360["timeline"] if i["type"] == "survey_response"]
-    # "The technician came late / 請準時" (be on time): a complaint, analysed from the answers
-    assert item["sentiment"] == "negative", item
+    # each open answer is analysed on its own: "The technician came late" is a complaint
+    answers = {a["question_key"]: a for a in item["answers"]}
+    assert list(answers) == ["why_low", "comment"]  # in question order
+    assert answers["why_low"]["analysis"]["sentiment"] == "negative", answers
+    assert any(t["label"] == "Technician visit" for t in answers["why_low"]["analysis"]["themes"])
+    # the item's sentiment is the answers' when they agree, else "mixed"
+    other = answers["comment"]["analysis"]["sentiment"]
+    assert item["sentiment"] == ("negative" if other == "negative" else "mixed"), item

@@ -65,7 +65,7 @@ def _stored(response_id: int) -> dict[str, Any]:
         enrich = [
             j.payload
             for j in s.scalars(select(Job).where(Job.kind == "text.enrich"))
-            if inter.id in j.payload.get("interaction_ids", [])
+            if r.id in j.payload.get("response_ids", [])
         ]
         context = {k: v for k, v in inter.context.items() if k != "response_id"}
         payload = {
@@ -96,7 +96,7 @@ def test_a_group_stores_what_one_by_one_stores(
     assert outcomes[0].language == reference.language == "th"  # the profile's language wins
     ours, theirs = _stored(outcomes[0].id), _stored(reference.id)
     assert ours == theirs
-    assert ours["enriched"] == 1  # the open answers are queued for text analytics
+    assert ours["enriched"] == 1  # the open answers are queued for text analytics, one by one
     if answers is STORE:
         assert "ces" not in [a[0] for a in ours["answers"]]
     # both links are used now

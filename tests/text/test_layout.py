@@ -17,6 +17,7 @@ INTEGRATION = {
     "themes",
     "volumes",
     "queries",
+    "queries_answers",
     "access",
     "api",
     "web",

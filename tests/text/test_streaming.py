@@ -1,4 +1,5 @@
-"""The streaming path: one new comment is enriched by the app's own worker within a second."""
+"""The streaming path: one new comment, or a new survey answer, is enriched by the app's own
+worker within a second."""
 
 from __future__ import annotations
 
@@ -54,4 +55,49 @@ def test_a_single_new_comment_is_enriched_within_a_second(world: World) -> None:
             timings.append((round(posted, 3), round(time.perf_counter() - started, 3)))
             assert found is not None, f"{text!r} was not enriched"
     print("seconds (POST answered, enrichment stored):", timings)
+    assert max(total for _, total in timings) < 1.0
+
+
+def test_a_new_survey_answer_is_enriched_within_a_second(world: World) -> None:
+    from cxloop.api.app import create_app
+    from tests.surveys.helpers import make_customer, personal_link, two_open_survey
+
+    warm_up()
+    with TestClient(create_app(worker=False)) as setup:  # the survey and two customers first
+        survey = two_open_survey(setup, world)
+        tokens = [
+            personal_link(setup, world, survey["id"], make_customer(setup, world, f"C{i}"))["token"]
+            for i in range(2)
+        ]
+    with TestClient(create_app(worker=True)) as client:
+        timings = []
+        for token, (liked, comment) in zip(
+            tokens,
+            [
+                ("ขอบคุณมากค่ะ", "網路又斷線了，請盡快處理"),
+                ("Great service", "The bill is wrong again"),
+            ],
+            strict=True,
+        ):
+            _idle()
+            answers = {"nps": 5, "liked": liked, "improve": comment}
+            started = time.perf_counter()
+            r = client.post("/api/v1/respond", json={"token": token, "answers": answers})
+            assert r.status_code == 201, r.text
+            posted = time.perf_counter() - started
+            found: list[str] = []
+            while len(found) < 2 and time.perf_counter() - started < 5:
+                with unit_of_work(write=False) as s:
+                    found = list(
+                        s.scalars(
+                            select(TextEnrichment.subject_type).where(
+                                TextEnrichment.redacted.in_([comment, liked])
+                            )
+                        )
+                    )
+                if len(found) < 2:
+                    time.sleep(0.01)
+            timings.append((round(posted, 3), round(time.perf_counter() - started, 3)))
+            assert found == ["answer", "answer"], f"{comment!r} was not enriched"
+    print("seconds (POST answered, both answers' enrichments stored):", timings)
     assert max(total for _, total in timings) < 1.0

@@ -18,6 +18,7 @@ def routers() -> list[APIRouter]:
     from cxloop.surveys import api_surveys as surveys_api
     from cxloop.surveys import api_widget as widget_api
     from cxloop.surveys import web as sampling_web
+    from cxloop.surveys import web_answers as answers_web
     from cxloop.surveys import web_builder as surveys_web
     from cxloop.surveys import web_distribution as distribution_web
     from cxloop.surveys import web_links as links_web
@@ -49,6 +50,7 @@ def routers() -> list[APIRouter]:
         widget_api.router,
         surveys_web.router,
         links_web.router,
+        answers_web.router,
         text_api.router,
         text_web.router,
         widget_web.router,

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from cxloop.core import clock
@@ -110,8 +111,10 @@ def texts_page(
     limit: int = 500,
     batch_id: int | None = None,
     ids: list[int] | None = None,
+    exclude_sources: Sequence[int] = (),
 ) -> list[tuple[int, int, str, str, datetime]]:
-    """``(id, version, text, channel, started_at)`` of interactions carrying free text, by id."""
+    """``(id, version, text, channel, started_at)`` of interactions carrying free text, by id
+    (leaving out those recorded under ``exclude_sources``)."""
     stmt = select(
         Interaction.id,
         Interaction.version,
@@ -128,8 +131,29 @@ def texts_page(
         stmt = stmt.where(Interaction.batch_id == batch_id)
     if ids is not None:
         stmt = stmt.where(Interaction.id.in_(ids))
+    if exclude_sources:
+        stmt = stmt.where(Interaction.source_id.not_in(list(exclude_sources)))
     rows = session.execute(stmt.order_by(Interaction.id).limit(limit))
     return [(r[0], r[1], r[2] or "", r[3], r[4]) for r in rows]
+
+
+def ids_of_sources(workspace_id: int, source_ids: Sequence[int]) -> Select[Any]:
+    """A subquery: the ids of the interactions recorded under these sources."""
+    return select(Interaction.id).where(
+        Interaction.workspace_id == workspace_id, Interaction.source_id.in_(list(source_ids))
+    )
+
+
+def external_ids(session: Session, workspace_id: int, ids: Sequence[int]) -> dict[int, str]:
+    """The external id of interactions by id."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Interaction.id, Interaction.external_id).where(
+            Interaction.workspace_id == workspace_id, Interaction.id.in_(list(ids))
+        )
+    )
+    return {r[0]: r[1] for r in rows}
 
 
 def texts_by_id(session: Session, workspace_id: int, ids: list[int]) -> dict[int, str]:

@@ -14,7 +14,7 @@ from cxloop.core.actor import Actor
 from cxloop.core.permissions import PROFILES_PII, PROFILES_READ
 from cxloop.core.tenancy import Workspace
 from cxloop.journeys import queries as journeys
-from cxloop.profiles import access, search
+from cxloop.profiles import access, search, timeline
 from cxloop.profiles.contacts import Contact as Contact
 from cxloop.profiles.contacts import audience_ids as audience_ids
 from cxloop.profiles.contacts import contacts as contacts
@@ -31,7 +31,6 @@ from cxloop.profiles.models import (
     Profile,
     SearchTerm,
 )
-from cxloop.text import queries as text_queries
 
 SEARCH_REGIONS = ("TW", "HK", "CN", "TH", "US")
 
@@ -137,8 +136,11 @@ def _months_between(start: date, end: date) -> int:
     return max((end.year - start.year) * 12 + end.month - start.month, 0)
 
 
-def customer_360(session: Session, actor: Actor, profile_id: int) -> dict[str, Any]:
-    """One customer: identity with provenance, products, spend, timeline, consent."""
+def customer_360(
+    session: Session, actor: Actor, profile_id: int, lang: str = "en"
+) -> dict[str, Any]:
+    """One customer: identity with provenance, products, spend, timeline, consent (question
+    texts of survey answers in ``lang`` where the survey has it)."""
     profile = access.get_profile(session, actor, profile_id)
     ws_id = actor.workspace_id
     pii = actor.can(PROFILES_PII)
@@ -228,7 +230,9 @@ def customer_360(session: Session, actor: Actor, profile_id: int) -> dict[str, A
         },
         "customer_since": since,
         "tenure_months": _months_between(since, today) if since else None,
-        "timeline": _timeline(session, ws_id, refs, sources, pii),
+        "timeline": timeline.customer_timeline(
+            session, ws_id, refs, {k: v.name for k, v in sources.items()}, pii, lang
+        ),
         "effort": journeys.effort(session, ws_id, refs),
         "consents": consents,
         "preferences": [
@@ -260,28 +264,6 @@ def customer_360(session: Session, actor: Actor, profile_id: int) -> dict[str, A
         "feedback": None,
         "churn_risk": None,
     }
-
-
-def _timeline(
-    session: Session,
-    ws_id: int,
-    refs: list[tuple[int, str]],
-    sources: dict[int, Source],
-    pii: bool,
-) -> list[dict[str, Any]]:
-    """Interactions, newest first; free text as written only for roles with the PII permission."""
-    items = journeys.timeline(session, ws_id, refs, limit=100)
-    enriched = text_queries.for_subjects(
-        session, ws_id, "interaction", [i["id"] for i in items if i["text"]]
-    )
-    for item in items:
-        item["source"] = sources[item.pop("source_id")].name
-        found = enriched.get(item["id"])
-        item["sentiment"] = found["sentiment"] if found else None
-        item["text_redacted"] = bool(item["text"]) and not pii
-        if item["text"] and not pii:
-            item["text"] = found["redacted"] if found else text_queries.redacted_now(item["text"])
-    return items
 
 
 def _mask_golden(golden: dict[str, Any]) -> dict[str, Any]:

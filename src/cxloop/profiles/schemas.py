@@ -65,6 +65,35 @@ class Product(BaseModel):
     contract_end_date: date | None
 
 
+class TimelineTheme(BaseModel):
+    """A theme an open answer mentions."""
+
+    id: int
+    label: str
+
+
+class TimelineAnalysis(BaseModel):
+    """What text analytics found in one open survey answer."""
+
+    comment_id: int = Field(description="The analysed comment (``/api/v1/text/comments/{id}``)")
+    language: str
+    sentiment: str
+    score: float
+    themes: list[TimelineTheme]
+    model_version: str
+
+
+class TimelineAnswer(BaseModel):
+    """One open answer of a survey response, with its own sentiment and themes."""
+
+    answer_id: int
+    question_key: str
+    question: str
+    text: str = Field(description="As written with profiles.pii, else redacted")
+    redacted: bool
+    analysis: TimelineAnalysis | None = Field(description="None until analysed")
+
+
 class TimelineItem(BaseModel):
     """One interaction with its context."""
 
@@ -87,8 +116,17 @@ class TimelineItem(BaseModel):
         "profiles.pii"
     )
     text_redacted: bool = Field(False, description="Whether ``text`` is the redacted text")
-    sentiment: str | None = Field(None, description="negative | neutral | positive, once analysed")
+    sentiment: str | None = Field(
+        None,
+        description="negative | neutral | positive, once analysed; for a survey response the "
+        "sentiment of its open answers if they agree, else mixed",
+    )
     context: dict[str, Any]
+    answers: list[TimelineAnswer] | None = Field(
+        None,
+        description="A survey response's open answers, each analysed on its own (None: not a "
+        "survey response)",
+    )
 
 
 class Customer360(BaseModel):

@@ -21,7 +21,7 @@ from cxloop.profiles.ingest import service as ingest
 from cxloop.profiles.ingest.fields import ENTITIES, SOURCE_KINDS, field_names
 from cxloop.profiles.ingest.parsing import FileProblem, iter_file
 from cxloop.profiles.ingest.schemas import SourceCreate, SourceUpdate
-from cxloop.web.render import render
+from cxloop.web.render import render, ui_language
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 Reviewer = Annotated[Actor, Depends(web_require(IDENTITY_REVIEW))]
@@ -42,7 +42,7 @@ def customer(request: Request, profile_id: IdPath, session: DbSession, actor: We
     p = access.get_profile(session, actor, profile_id)
     if p.status == "merged" and p.merged_into_id:
         return RedirectResponse(f"/customers/{p.merged_into_id}", status_code=303)
-    view = queries.customer_360(session, actor, profile_id)
+    view = queries.customer_360(session, actor, profile_id, ui_language(request))
     links = queries.record_links(session, actor, profile_id) if actor.can(IDENTITY_REVIEW) else []
     return render(request, "profiles/customer.html", {"c": view, "links": links})
 

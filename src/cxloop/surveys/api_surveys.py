@@ -7,16 +7,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
 from cxloop.auth.dependencies import CurrentActor, DbSession
 from cxloop.core.config import get_settings
 from cxloop.core.errors import AppError
-from cxloop.core.params import IdPath, Offset
+from cxloop.core.params import MAX_ID, IdPath, Offset
 from cxloop.core.routing import UnitOfWorkRoute
-from cxloop.surveys import collect_api, collect_batch, errors, qr_links, queries, service
+from cxloop.surveys import (
+    collect_api,
+    collect_batch,
+    errors,
+    qr_links,
+    queries,
+    queries_results,
+    service,
+)
 from cxloop.surveys.definition import Definition, estimate
 from cxloop.surveys.logic import AnswerError
 from cxloop.surveys.schemas import (
@@ -24,6 +32,8 @@ from cxloop.surveys.schemas import (
     LinkCreate,
     LinkCreated,
     LinkQr,
+    OpenAnswer,
+    OpenResults,
     RespondSubmit,
     ResponseRead,
     ResponseSubmit,
@@ -40,6 +50,10 @@ respond_router = APIRouter(
     prefix="/api/v1/respond", tags=["survey respondents"], route_class=UnitOfWorkRoute
 )
 Status = Literal["draft", "active", "closed"]
+Lang = Annotated[
+    Literal["en", "zh-Hant", "zh-Hans", "th"],
+    Query(description="Language of question texts (when the survey has it) and theme labels"),
+]
 
 
 @contextmanager
@@ -179,9 +193,46 @@ def list_responses(
     session: DbSession,
     actor: CurrentActor,
     offset: Offset = 0,
+    lang: Lang = "en",
 ) -> Any:
-    """Completed responses with their answers."""
-    return queries.list_responses(session, actor, survey_id, 100, offset)
+    """Completed responses with their answers; each open answer with its own sentiment and
+    themes (open answers redacted unless the caller holds profiles.pii)."""
+    return queries.list_responses(session, actor, survey_id, 100, offset, lang)
+
+
+@router.get("/{survey_id}/open-questions", response_model=OpenResults)
+def open_questions(
+    survey_id: IdPath, session: DbSession, actor: CurrentActor, lang: Lang = "en"
+) -> Any:
+    """Per open question: answers, sentiment counts, mean sentiment and the top themes."""
+    return queries_results.open_results(session, actor, survey_id, lang)
+
+
+@router.get("/{survey_id}/open-answers", response_model=list[OpenAnswer])
+def open_answers(
+    survey_id: IdPath,
+    session: DbSession,
+    actor: CurrentActor,
+    response: Response,
+    question: Annotated[
+        str | None, Query(min_length=1, max_length=40, description="An open question's key")
+    ] = None,
+    sentiment: Literal["negative", "neutral", "positive"] | None = None,
+    theme_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Only answers mentioning this theme")
+    ] = None,
+    lang: Lang = "en",
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+    offset: Offset = 0,
+) -> Any:
+    """Open answers, newest first, each with its own sentiment and themes, filtered by question,
+    sentiment or theme (redacted unless profiles.pii); total in X-Total-Count."""
+    filters = queries_results.AnswerFilter(question, sentiment, theme_id)
+    items, total = queries_results.open_answers(
+        session, actor, survey_id, filters, limit, offset, lang
+    )
+    response.headers["X-Total-Count"] = str(total)
+    return items
 
 
 @router.post(

@@ -1,4 +1,5 @@
-"""``cxloop surveys import|export|list``: survey definitions as YAML or JSON files.
+"""``cxloop surveys import|export|list|answers``: survey definitions as YAML or JSON files, and
+the results of open questions.
 
 Errors name the field and, for files, the line it is on (both formats are read through the YAML
 parser's node marks, since JSON is YAML; PyYAML is a declared dependency).
@@ -20,7 +21,10 @@ from cxloop.core.errors import AppError
 from cxloop.surveys import queries, service
 from cxloop.surveys.definition import parse
 
-app = typer.Typer(help="Survey definitions: import, export, list.", no_args_is_help=True)
+app = typer.Typer(
+    help="Survey definitions: import, export, list; results of open questions.",
+    no_args_is_help=True,
+)
 
 
 def _load(path: Path) -> tuple[Any, Any]:
@@ -154,3 +158,50 @@ def list_command(ws: str | None = WorkspaceOption) -> None:
                 f"{s['id']}\t{s['status']}\tv{s['version']}\t{s['questions']} q\t"
                 f"{','.join(s['languages'])}\t{s['responses']} responses\t{s['name']}"
             )
+
+
+@app.command("answers")
+def answers_command(
+    survey_id: int = typer.Argument(..., min=1, help="The survey's id"),
+    question: str | None = typer.Option(None, help="Only this open question (its key)"),
+    sentiment: str | None = typer.Option(None, help="Only negative | neutral | positive answers"),
+    limit: int = typer.Option(20, min=0, max=200, help="How many answers to list"),
+    lang: str = typer.Option("en", help="Language of questions and themes: en | zh-Hant | ..."),
+    as_json: bool = typer.Option(False, "--json", help="Print the results as JSON"),
+    ws: str | None = WorkspaceOption,
+) -> None:
+    """Open questions' results: sentiment and themes per question, then the latest answers."""
+    from cxloop.surveys import queries_results
+
+    if sentiment not in (None, "negative", "neutral", "positive"):
+        fail("--sentiment must be negative, neutral or positive")
+    with unit_of_work(write=False) as session:
+        w = workspace(session, ws)
+        try:
+            results = queries_results.open_results(session, operator(w), survey_id, lang)
+            filters = queries_results.AnswerFilter(question, sentiment)
+            items, total = queries_results.open_answers(
+                session, operator(w), survey_id, filters, limit, 0, lang
+            )
+        except AppError as exc:
+            report_error(exc)
+    if as_json:
+        doc = results | {"answers": items, "total": total}
+        typer.echo(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode())
+        return
+    for q in results["questions"]:
+        s = q["sentiment"]
+        mean = f"{q['avg_score']:+.2f}" if q["avg_score"] is not None else "-"
+        themes = ", ".join(f"{t['label']} {t['mentions']}" for t in q["themes"]) or "-"
+        typer.echo(
+            f"{q['key']}\t{q['answered']} answers\t{q['analysed']} analysed\t"
+            f"-{s['negative']} ={s['neutral']} +{s['positive']}\tmean {mean}\t{themes}\t"
+            f"{q['question']}"
+        )
+    typer.echo(f"{total} answers match; the latest {len(items)}:")
+    for a in items:
+        found = a["analysis"]
+        label = found["sentiment"] if found else "not analysed"
+        themes = ", ".join(t["label"] for t in found["themes"]) if found else ""
+        text = " ".join(a["text"].split())
+        typer.echo(f"#{a['response_id']}\t{a['question_key']}\t{label}\t{themes}\t{text}")

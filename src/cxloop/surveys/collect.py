@@ -349,9 +349,7 @@ def _record(
         session.flush()
     interaction, event = completion(response, version, d, answers, survey, customer)
     response.interaction_external_id = interaction["external_id"]  # flushed with the insert
-    interaction_id = journeys.record_interaction(session, interaction)
-    if interaction["text"]:  # free-text answers are analysed like any comment
-        text_service.queue_enrichment(
-            session, response.workspace_id, interaction_ids=[interaction_id]
-        )
+    journeys.record_interaction(session, interaction)
+    if interaction["text"]:  # each open answer is analysed as a comment of its own
+        text_service.queue_enrichment(session, response.workspace_id, response_ids=[response.id])
     jobs.enqueue(session, EVENT, event, response.workspace_id, flush=False)

@@ -189,13 +189,13 @@ def _write(session: Session, items: list[_Ready]) -> None:
         interactions.append(interaction)
         events.append((r.response.workspace_id, event))
     collect.insert_answers(session, answer_rows)
-    ids = journeys.record_interactions(session, interactions)
+    journeys.record_interactions(session, interactions)
     with_text: dict[int, list[int]] = {}
-    for values, interaction_id in zip(interactions, ids, strict=True):
-        if values["text"]:  # free-text answers are analysed like any comment
-            with_text.setdefault(values["workspace_id"], []).append(interaction_id)
-    for workspace_id, interaction_ids in with_text.items():
-        text_service.queue_enrichment(session, workspace_id, interaction_ids=interaction_ids)
+    for r, values in zip(items, interactions, strict=True):
+        if values["text"] and r.response is not None:  # each open answer analysed on its own
+            with_text.setdefault(r.response.workspace_id, []).append(r.response.id)
+    for workspace_id, response_ids in with_text.items():
+        text_service.queue_enrichment(session, workspace_id, response_ids=response_ids)
     jobs.enqueue_many(session, collect.EVENT, events)
     tracking.responses_completed(session, [r.state.link.id for r in items if r.state.personal])
 

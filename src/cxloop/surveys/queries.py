@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cxloop.core.actor import Actor
-from cxloop.core.permissions import RESPONSES_READ, SURVEYS_READ
-from cxloop.surveys import access
+from cxloop.core.permissions import PROFILES_PII, RESPONSES_READ, SURVEYS_READ
+from cxloop.surveys import access, queries_results
 from cxloop.surveys.definition import estimate
 from cxloop.surveys.models import (
     Survey,
@@ -147,9 +147,15 @@ def list_links(session: Session, actor: Actor, survey_id: int) -> list[dict[str,
 
 
 def list_responses(
-    session: Session, actor: Actor, survey_id: int, limit: int = 100, offset: int = 0
+    session: Session,
+    actor: Actor,
+    survey_id: int,
+    limit: int = 100,
+    offset: int = 0,
+    lang: str = "en",
 ) -> list[dict[str, Any]]:
-    """Completed responses with their answers, newest first."""
+    """Completed responses with their answers, newest first; each open answer with its own
+    sentiment and themes, and redacted unless the actor may read personal data."""
     survey = access.get_survey(session, actor, survey_id, RESPONSES_READ)
     rows = session.execute(
         select(SurveyResponse, SurveyVersion.number)
@@ -165,7 +171,16 @@ def list_responses(
             select(SurveyAnswer).where(SurveyAnswer.response_id.in_(list(answers)))
         ):
             answers[a.response_id][a.question_key] = a.value
-    return [response_view(r, n, answers[r.id]) for r, n in rows]
+    opened = queries_results.analysed_answers(session, actor, list(answers), lang)
+    out = []
+    for r, n in rows:
+        said = opened.get(r.id, {})
+        shown = answers[r.id] | {k: a["text"] for k, a in said.items()}
+        view = response_view(r, n, shown)
+        view["analysis"] = {k: a["analysis"] for k, a in said.items()}
+        view["text_redacted"] = bool(said) and not actor.can(PROFILES_PII)
+        out.append(view)
+    return out
 
 
 def response_view(r: SurveyResponse, version: int, answers: dict[str, Any]) -> dict[str, Any]:
@@ -186,7 +201,8 @@ def response_view(r: SurveyResponse, version: int, answers: dict[str, Any]) -> d
 
 
 def response_of(session: Session, r: SurveyResponse) -> dict[str, Any]:
-    """A response with its answers (no permission check: for its own submitter)."""
+    """A response with its answers as they were sent (no permission check: for the system that
+    submitted it, which sent the text itself)."""
     rows = session.execute(
         select(SurveyAnswer.question_key, SurveyAnswer.value).where(
             SurveyAnswer.response_id == r.id
@@ -200,6 +216,15 @@ def version_number(session: Session, version_id: int) -> int:
     return session.scalar(select(SurveyVersion.number).where(SurveyVersion.id == version_id)) or 0
 
 
-def response_detail(session: Session, actor: Actor, response_id: int) -> dict[str, Any]:
-    """One response with its answers (the caller must be allowed to read responses)."""
-    return response_of(session, access.get_response(session, actor, response_id, RESPONSES_READ))
+def response_detail(
+    session: Session, actor: Actor, response_id: int, lang: str = "en"
+) -> dict[str, Any]:
+    """One response with its answers (the caller must be allowed to read responses); open
+    answers analysed, and redacted unless the actor may read personal data."""
+    r = access.get_response(session, actor, response_id, RESPONSES_READ)
+    view = response_of(session, r)
+    said = queries_results.analysed_answers(session, actor, [r.id], lang).get(r.id, {})
+    view["answers"] |= {k: a["text"] for k, a in said.items()}
+    view["analysis"] = {k: a["analysis"] for k, a in said.items()}
+    view["text_redacted"] = bool(said) and not actor.can(PROFILES_PII)
+    return view

@@ -154,6 +154,24 @@ class RespondSubmit(BaseModel):
     language: Lang | None = None
 
 
+class ThemeRef(BaseModel):
+    """A theme an open answer mentions."""
+
+    id: int
+    label: str
+
+
+class AnswerAnalysis(BaseModel):
+    """What text analytics found in one open answer (each is analysed on its own)."""
+
+    comment_id: int = Field(description="The analysed comment (``/api/v1/text/comments/{id}``)")
+    language: str
+    sentiment: Literal["negative", "neutral", "positive"]
+    score: float = Field(description="P(positive) - P(negative), in [-1, 1]")
+    themes: list[ThemeRef]
+    model_version: str
+
+
 class ResponseRead(BaseModel):
     """A response and its answers."""
 
@@ -167,7 +185,58 @@ class ResponseRead(BaseModel):
     profile_id: int | None
     started_at: datetime
     completed_at: datetime | None
-    answers: dict[str, Any]
+    answers: dict[str, Any] = Field(
+        description="By question key; open answers redacted unless the caller holds profiles.pii"
+    )
+    analysis: dict[str, AnswerAnalysis | None] = Field(
+        default_factory=dict,
+        description="Per open answer (question key): its sentiment and themes (None until "
+        "analysed, usually within a second)",
+    )
+    text_redacted: bool = Field(False, description="Whether the open answers are redacted")
+
+
+class OpenAnswer(BaseModel):
+    """One open answer with its own sentiment and themes."""
+
+    answer_id: int
+    response_id: int
+    profile_id: int | None
+    question_key: str
+    question: str
+    answered_at: datetime
+    text: str = Field(description="As written with profiles.pii, else redacted")
+    redacted: bool
+    analysis: AnswerAnalysis | None = Field(description="None until analysed")
+
+
+class QuestionThemes(BaseModel):
+    """A theme among one question's answers."""
+
+    id: int
+    label: str
+    mentions: int
+    negative: int = Field(description="Mentions in answers whose sentiment is negative")
+
+
+class OpenQuestionResult(BaseModel):
+    """One open question: how many answered it, and the sentiment and themes of the answers."""
+
+    key: str
+    question: str
+    answered: int
+    analysed: int
+    sentiment: dict[str, int] = Field(description="Analysed answers per sentiment")
+    avg_score: float | None
+    themes: list[QuestionThemes] = Field(description="The five themes mentioned most")
+
+
+class OpenResults(BaseModel):
+    """The open questions of a survey (current ones first, then removed ones with answers)."""
+
+    survey_id: int
+    name: str
+    questions: list[OpenQuestionResult]
 
 
 Method = Literal["proportional", "equal", "shares", "neyman"]

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from cxloop.auth.dependencies import CurrentActor, DbSession
-from cxloop.core.params import IdPath, Offset
+from cxloop.core.params import MAX_ID, IdPath, Offset
 from cxloop.core.routing import UnitOfWorkRoute
 from cxloop.text import errors, queries, service, volumes
 from cxloop.text.schemas import (
@@ -73,12 +73,27 @@ def theme_comments(
     channel: Annotated[str | None, Query(max_length=16)] = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    subject_type: Annotated[
+        Literal["interaction", "answer"] | None,
+        Query(description="Only interactions' texts, or only open survey answers"),
+    ] = None,
+    survey_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Only answers to this survey")
+    ] = None,
+    question: Annotated[
+        str | None,
+        Query(min_length=1, max_length=40, description="Only answers to this question (a key)"),
+    ] = None,
+    lang: Lang = "en",
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
     offset: Offset = 0,
 ) -> Any:
-    """A theme's comments, newest first, with the words that drove it; total in X-Total-Count."""
-    filters = queries.VerbatimFilter(language, sentiment, channel, since, until)
-    items, total = queries.verbatims(session, actor, theme_id, filters, limit, offset)
+    """A theme's comments (interactions' texts and open survey answers), newest first, with the
+    words that drove it; total in X-Total-Count."""
+    filters = queries.VerbatimFilter(
+        language, sentiment, channel, since, until, subject_type, survey_id, question
+    )
+    items, total = queries.verbatims(session, actor, theme_id, filters, limit, offset, lang)
     response.headers["X-Total-Count"] = str(total)
     return items
 
@@ -109,9 +124,9 @@ def split(
 
 
 @router.get("/comments/{comment_id}", response_model=CommentDetail)
-def comment(comment_id: IdPath, session: DbSession, actor: CurrentActor) -> Any:
+def comment(comment_id: IdPath, session: DbSession, actor: CurrentActor, lang: Lang = "en") -> Any:
     """One analysed comment: sentences, themes with evidence (redacted unless profiles.pii)."""
-    return queries.comment(session, actor, comment_id)
+    return queries.comment(session, actor, comment_id, lang)
 
 
 @router.put("/comments/{comment_id}/label", response_model=LabelView)

@@ -58,7 +58,8 @@ def train_command(
 
 @app.command("enrich")
 def enrich_command(ws: str | None = WorkspaceOption) -> None:
-    """Enrich interactions not analysed yet and re-enrich those from another model version."""
+    """Enrich interactions and survey answers not analysed yet, re-enrich those from another
+    model version."""
     from cxloop.text import service
 
     session = new_session(write=True)
@@ -76,6 +77,11 @@ def enrich_command(ws: str | None = WorkspaceOption) -> None:
         f"done: {progress.enriched:,} enriched, {progress.up_to_date:,} already up to date "
         f"(model {progress.model_version})"
     )
+    if progress.retired:
+        typer.echo(
+            f"{progress.retired:,} survey responses analysed as one text before are now "
+            "analysed answer by answer"
+        )
 
 
 @app.command("themes")

@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 
 from cxloop.core import clock
 from cxloop.journeys import queries as journeys
+from cxloop.surveys import queries_answers as survey_answers
 from cxloop.text import heads
-from cxloop.text.models import TextEnrichment, TextThemeMention
+from cxloop.text.models import TextEnrichment, TextLabel, TextThemeMention
 from cxloop.text.pipeline import Analyzer
 from cxloop.text.themes import ThemeMap, ensure_taxonomy_themes
 from cxloop.text.types import TextInsight
@@ -46,7 +47,7 @@ _UPDATED = (
 
 @dataclass(frozen=True)
 class Subject:
-    """A piece of free text to enrich: an interaction (or later a survey answer)."""
+    """A piece of free text to enrich: an interaction or an open survey answer."""
 
     id: int
     version: int
@@ -65,6 +66,7 @@ class Progress:
     model_version: str = ""
     pages: int = 0
     languages: dict[str, int] = field(default_factory=dict)
+    retired: int = 0  # survey responses' interactions no longer analysed as one text
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready counts (a job's result)."""
@@ -72,6 +74,7 @@ class Progress:
             "seen": self.seen,
             "enriched": self.enriched,
             "up_to_date": self.up_to_date,
+            "retired": self.retired,
             "model_version": self.model_version,
         }
 
@@ -84,18 +87,62 @@ def enrich_interactions(
     ids: list[int] | None = None,
     commit: bool = False,
     on_page: Callable[[Progress], None] | None = None,
+    analyzer: Analyzer | None = None,
+    progress: Progress | None = None,
 ) -> Progress:
-    """Enrich the workspace's interactions with text that are missing or stale (or some)."""
-    analyzer = heads.analyzer_for(session, workspace_id)
-    progress = Progress(model_version=analyzer.model_version)
+    """Enrich the workspace's interactions with text that are missing or stale (or some).
+
+    Survey responses' interactions are left out: their text is analysed answer by answer.
+    """
+    surveys = survey_answers.survey_source_ids(session, workspace_id)
+
+    def page(after: int) -> list[tuple[int, int, str, str, datetime]]:
+        return journeys.texts_page(
+            session, workspace_id, after, PAGE, batch_id, ids, exclude_sources=surveys
+        )
+
+    return _run(session, workspace_id, "interaction", page, commit, on_page, analyzer, progress)
+
+
+def enrich_answers(
+    session: Session,
+    workspace_id: int,
+    *,
+    response_ids: list[int] | None = None,
+    commit: bool = False,
+    on_page: Callable[[Progress], None] | None = None,
+    analyzer: Analyzer | None = None,
+    progress: Progress | None = None,
+) -> Progress:
+    """Enrich the open answers of completed survey responses that are missing or stale (or
+    those of some responses), each answer a subject of its own."""
+
+    def page(after: int) -> list[tuple[int, int, str, str, datetime]]:
+        return survey_answers.texts_page(session, workspace_id, after, PAGE, response_ids)
+
+    return _run(session, workspace_id, "answer", page, commit, on_page, analyzer, progress)
+
+
+def _run(
+    session: Session,
+    workspace_id: int,
+    subject_type: str,
+    pages: Callable[[int], list[tuple[int, int, str, str, datetime]]],
+    commit: bool,
+    on_page: Callable[[Progress], None] | None,
+    analyzer: Analyzer | None,
+    progress: Progress | None,
+) -> Progress:
+    analyzer = analyzer or heads.analyzer_for(session, workspace_id)
+    progress = progress or Progress(model_version=analyzer.model_version)
     after = 0
     while True:
-        page = journeys.texts_page(session, workspace_id, after, PAGE, batch_id, ids)
+        page = pages(after)
         if not page:
             break
         after = page[-1][0]
         subjects = [Subject(*row) for row in page]
-        done = enrich_subjects(session, workspace_id, "interaction", subjects, analyzer)
+        done = enrich_subjects(session, workspace_id, subject_type, subjects, analyzer)
         progress.seen += len(subjects)
         progress.enriched += done
         progress.up_to_date += len(subjects) - done
@@ -105,6 +152,87 @@ def enrich_interactions(
         if on_page is not None:
             on_page(progress)
     return progress
+
+
+def retire_survey_interactions(session: Session, workspace_id: int, commit: bool = False) -> int:
+    """Drop the enrichments of survey responses' interactions (made before answers were
+    analysed one by one), so that no survey text counts twice; return how many.
+
+    A person's label on one moves to the answer's enrichment when the response has a single
+    open answer (the same text); with several, the label is dropped with the blended text.
+    """
+    sources = survey_answers.survey_source_ids(session, workspace_id)
+    if not sources:
+        return 0
+    e = TextEnrichment
+    retired = 0
+    while True:
+        rows = session.execute(
+            select(e.id, e.subject_id)
+            .where(
+                e.workspace_id == workspace_id,
+                e.subject_type == "interaction",
+                e.subject_id.in_(journeys.ids_of_sources(workspace_id, sources)),
+            )
+            .order_by(e.id)
+            .limit(PAGE)
+        ).all()
+        if not rows:
+            return retired
+        ids = [r[0] for r in rows]
+        _move_labels(session, workspace_id, {r[0]: r[1] for r in rows})
+        session.execute(delete(TextLabel).where(TextLabel.enrichment_id.in_(ids)))
+        session.execute(delete(_MENTION).where(_MENTION.c.enrichment_id.in_(ids)))
+        session.execute(delete(e).where(e.id.in_(ids)))
+        retired += len(ids)
+        if commit:
+            session.commit()
+
+
+def _move_labels(session: Session, workspace_id: int, interaction_of: dict[int, int]) -> None:
+    """Give the labels of these interaction enrichments to their response's only answer."""
+    labels = list(
+        session.scalars(select(TextLabel).where(TextLabel.enrichment_id.in_(list(interaction_of))))
+    )
+    if not labels:
+        return
+    external = journeys.external_ids(
+        session, workspace_id, [interaction_of[x.enrichment_id] for x in labels]
+    )
+    answer_of = survey_answers.only_open_answer(session, workspace_id, list(external.values()))
+    enrichment_of = dict(
+        session.execute(
+            select(TextEnrichment.subject_id, TextEnrichment.id).where(
+                TextEnrichment.workspace_id == workspace_id,
+                TextEnrichment.subject_type == "answer",
+                TextEnrichment.subject_id.in_(list(answer_of.values())),
+            )
+        ).all()
+    )
+    taken = set(
+        session.scalars(
+            select(TextLabel.enrichment_id).where(
+                TextLabel.enrichment_id.in_(list(enrichment_of.values()))
+            )
+        )
+    )
+    for x in labels:
+        answer = answer_of.get(external.get(interaction_of[x.enrichment_id], ""))
+        target = enrichment_of.get(answer) if answer is not None else None
+        if target is None or target in taken:
+            continue
+        taken.add(target)
+        session.add(
+            TextLabel(
+                workspace_id=workspace_id,
+                enrichment_id=target,
+                label=x.label,
+                labelled_by=x.labelled_by,
+                created_at=x.created_at,
+                updated_at=x.updated_at,
+            )
+        )
+    session.flush()
 
 
 def enrich_subjects(

@@ -1,4 +1,5 @@
-"""Background jobs of the text domain: enrich new interactions, re-enrich stale comments."""
+"""Background jobs of the text domain: enrich new interactions and survey answers, re-enrich
+stale comments."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ def _enrich(session: Session, job: jobs.Job) -> dict[str, Any]:
         payload.get("batch_id"),
         commit=True,
         interaction_ids=payload.get("interaction_ids"),
+        response_ids=payload.get("response_ids"),
     ).as_dict()
 
 

@@ -1,7 +1,8 @@
 """Reads of the text domain: themes with volume and trend, verbatims, labels, emerging themes.
 
-The API and the pages share these. Raw text comes from the subject (the interaction) and only
-for actors holding the PII permission; everyone else gets the stored redacted text.
+The API and the pages share these. A comment is an interaction's text or an open survey answer.
+Raw text comes from the subject (the interaction, the answer) and only for actors holding the
+PII permission; everyone else gets the stored redacted text.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cxloop.core.actor import Actor
-from cxloop.core.permissions import TEXT_READ
+from cxloop.core.permissions import SURVEYS_READ, TEXT_READ
 from cxloop.journeys import queries as journeys
-from cxloop.text import access, heads
+from cxloop.surveys import access as survey_access
+from cxloop.surveys import queries_answers as survey_answers
+from cxloop.text import access, errors, heads
 from cxloop.text.enrich import sentence_rows, theme_rows
 from cxloop.text.models import (
     TextEnrichment,
@@ -38,18 +41,64 @@ class VerbatimFilter:
     channel: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    subject_type: str | None = None  # interaction | answer
+    survey_id: int | None = None  # answers to this survey
+    question: str | None = None  # ... to this question of it (a key)
 
 
 def _shown(session: Session, actor: Actor, rows: list[TextEnrichment]) -> dict[int, str | None]:
     """The raw text of each comment when the actor may read it (None: show the redacted)."""
     shown: dict[int, str | None] = {r.id: None for r in rows}
     if access.sees_raw_text(actor):
-        ids = [r.subject_id for r in rows if r.subject_type == "interaction"]
-        raw = journeys.texts_by_id(session, actor.workspace_id, ids)
+        ws = actor.workspace_id
+        raw = {
+            "interaction": journeys.texts_by_id(session, ws, _ids(rows, "interaction")),
+            "answer": survey_answers.texts_by_id(session, ws, _ids(rows, "answer")),
+        }
         for r in rows:
-            if r.subject_type == "interaction":
-                shown[r.id] = raw.get(r.subject_id)
+            shown[r.id] = raw.get(r.subject_type, {}).get(r.subject_id)
     return shown
+
+
+def _ids(rows: list[TextEnrichment], subject_type: str) -> list[int]:
+    return [r.subject_id for r in rows if r.subject_type == subject_type]
+
+
+def _origins(
+    session: Session, actor: Actor, rows: list[TextEnrichment], lang: str
+) -> dict[int, dict[str, Any]]:
+    """The survey, question, response and customer of the comments that are survey answers."""
+    found = survey_answers.origins(session, actor.workspace_id, _ids(rows, "answer"), lang)
+    return {
+        r.id: found[r.subject_id].as_dict()
+        for r in rows
+        if r.subject_type == "answer" and r.subject_id in found
+    }
+
+
+def _filtered(session: Session, actor: Actor, stmt: Any, f: VerbatimFilter) -> Any:
+    e = TextEnrichment
+    if f.language:
+        stmt = stmt.where(e.language == f.language)
+    if f.sentiment:
+        stmt = stmt.where(e.sentiment == f.sentiment)
+    if f.channel:
+        stmt = stmt.where(e.channel == f.channel)
+    if f.since:
+        stmt = stmt.where(e.occurred_at >= f.since)
+    if f.until:
+        stmt = stmt.where(e.occurred_at < f.until)
+    if f.subject_type:
+        stmt = stmt.where(e.subject_type == f.subject_type)
+    if f.question is not None and f.survey_id is None:
+        raise errors.invalid("question", "give the survey_id the question belongs to")
+    if f.survey_id is not None:
+        if f.subject_type == "interaction":
+            raise errors.invalid("survey_id", "survey answers are subjects of type 'answer'")
+        survey = survey_access.get_survey(session, actor, f.survey_id, SURVEYS_READ)
+        among = survey_answers.answer_ids(actor.workspace_id, survey.id, f.question)
+        stmt = stmt.where(e.subject_type == "answer", e.subject_id.in_(among))
+    return stmt
 
 
 def _labels(session: Session, ws: int, ids: list[int]) -> dict[int, str]:
@@ -64,7 +113,11 @@ def _labels(session: Session, ws: int, ids: list[int]) -> dict[int, str]:
 
 
 def comment_view(
-    row: TextEnrichment, raw: str | None, evidence: list[dict[str, Any]], label: str | None
+    row: TextEnrichment,
+    raw: str | None,
+    evidence: list[dict[str, Any]],
+    label: str | None,
+    survey: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """One analysed comment: ``raw`` text if the actor may read it, else the redacted one."""
     if raw is None:
@@ -90,6 +143,7 @@ def comment_view(
         "themes": [t["key"] for t in row.themes],
         "label": label,
         "model_version": row.model_version,
+        "survey": survey,
     }
 
 
@@ -100,8 +154,10 @@ def verbatims(
     filters: VerbatimFilter,
     limit: int = 20,
     offset: int = 0,
+    lang: str = "en",
 ) -> tuple[list[dict[str, Any]], int]:
-    """A theme's comments, newest first, filtered, with the words that drove the theme."""
+    """A theme's comments (interactions and survey answers), newest first, filtered, with the
+    words that drove the theme; a survey answer also says its survey, question and response."""
     access.require(actor, TEXT_READ)
     theme = access.get_theme(session, actor, theme_id)
     m, e = TextThemeMention, TextEnrichment
@@ -110,16 +166,7 @@ def verbatims(
         .join(m, m.enrichment_id == e.id)
         .where(m.workspace_id == actor.workspace_id, m.theme_id == theme.id)
     )
-    if filters.language:
-        stmt = stmt.where(e.language == filters.language)
-    if filters.sentiment:
-        stmt = stmt.where(e.sentiment == filters.sentiment)
-    if filters.channel:
-        stmt = stmt.where(e.channel == filters.channel)
-    if filters.since:
-        stmt = stmt.where(e.occurred_at >= filters.since)
-    if filters.until:
-        stmt = stmt.where(e.occurred_at < filters.until)
+    stmt = _filtered(session, actor, stmt, filters)
     total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
     page = session.execute(
         stmt.order_by(e.occurred_at.desc(), e.id.desc()).limit(limit).offset(offset)
@@ -129,23 +176,39 @@ def verbatims(
         return [], total
     shown = _shown(session, actor, rows)
     labels = _labels(session, actor.workspace_id, [r.id for r in rows])
+    origins = _origins(session, actor, rows, lang)
     items = [
-        comment_view(row, shown[row.id], evidence or [], labels.get(row.id))
+        comment_view(row, shown[row.id], evidence or [], labels.get(row.id), origins.get(row.id))
         for row, evidence in page
     ]
     return items, total
 
 
-def comment(session: Session, actor: Actor, enrichment_id: int) -> dict[str, Any]:
+def comment(session: Session, actor: Actor, enrichment_id: int, lang: str = "en") -> dict[str, Any]:
     """One analysed comment with all its themes' evidence."""
     access.require(actor, TEXT_READ)
     row = access.get_enrichment(session, actor, enrichment_id)
     evidence = [x for t in row.themes for x in t.get("evidence", [])]
     label = _labels(session, row.workspace_id, [row.id]).get(row.id)
-    view = comment_view(row, _shown(session, actor, [row])[row.id], evidence, label)
+    survey = _origins(session, actor, [row], lang).get(row.id)
+    view = comment_view(row, _shown(session, actor, [row])[row.id], evidence, label, survey)
     view["sentences"] = row.sentences
     view["theme_hits"] = row.themes
     return view
+
+
+def open_questions(session: Session, actor: Actor, lang: str = "en") -> list[dict[str, Any]]:
+    """The surveys with open questions and those questions, to filter comments by
+    (``value``: the survey id, or survey id and question key as ``id:key``)."""
+    access.require(actor, TEXT_READ)
+    out: list[dict[str, Any]] = []
+    for sid, name, key, text in survey_answers.workspace_open_questions(
+        session, actor.workspace_id, lang
+    ):
+        if not out or out[-1]["survey_id"] != sid:
+            out.append({"value": str(sid), "survey_id": sid, "survey": name, "question": None})
+        out.append({"value": f"{sid}:{key}", "survey_id": sid, "survey": name, "question": text})
+    return out
 
 
 def pieces(text: str, highlights: list[dict[str, Any]]) -> list[tuple[str, bool]]:

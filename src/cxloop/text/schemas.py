@@ -110,12 +110,25 @@ class Highlight(BaseModel):
     end: int
 
 
+class CommentSurvey(BaseModel):
+    """Where a comment that is an open survey answer comes from."""
+
+    survey_id: int
+    survey: str = Field(description="The survey's name")
+    question_key: str
+    question: str = Field(description="The question's text (in ``lang`` when the survey has it)")
+    response_id: int
+    profile_id: int | None = Field(description="The customer's profile, when known")
+
+
 class Comment(BaseModel):
     """An analysed comment as the caller may see it (redacted unless they hold profiles.pii)."""
 
     id: int
-    subject_type: str
-    subject_id: int
+    subject_type: Literal["interaction", "answer"] = Field(
+        description="``interaction``: an interaction's text; ``answer``: one open survey answer"
+    )
+    subject_id: int = Field(description="The interaction's id, or the survey answer's id")
     occurred_at: datetime
     channel: str | None
     language: str
@@ -128,6 +141,9 @@ class Comment(BaseModel):
     themes: list[str]
     label: str | None = Field(description="The sentiment a person gave it, if any")
     model_version: str
+    survey: CommentSurvey | None = Field(
+        None, description="Survey, question and response of an open survey answer"
+    )
 
 
 class CommentDetail(Comment):

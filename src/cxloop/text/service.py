@@ -21,7 +21,12 @@ from cxloop.core import audit, clock, jobs
 from cxloop.core.actor import Actor
 from cxloop.core.permissions import TEXT_LABEL, TEXT_MANAGE
 from cxloop.text import access, errors, heads, queries, volumes
-from cxloop.text.enrich import Progress, enrich_interactions
+from cxloop.text.enrich import (
+    Progress,
+    enrich_answers,
+    enrich_interactions,
+    retire_survey_interactions,
+)
 from cxloop.text.models import (
     EmergingThemeEvent,
     TextEnrichment,
@@ -45,11 +50,15 @@ def queue_enrichment(
     workspace_id: int,
     batch_id: int | None = None,
     interaction_ids: list[int] | None = None,
+    response_ids: list[int] | None = None,
 ) -> jobs.Job:
-    """Queue enrichment of a batch's interactions, of some, or of everything pending."""
+    """Queue enrichment of a batch's interactions, of some, of the open answers of some survey
+    responses, or of everything pending."""
     payload: dict[str, Any] = {"batch_id": batch_id} if batch_id is not None else {}
     if interaction_ids is not None:
         payload["interaction_ids"] = interaction_ids
+    if response_ids is not None:
+        payload["response_ids"] = response_ids
     return jobs.enqueue(session, ENRICH_JOB, payload, workspace_id=workspace_id, flush=False)
 
 
@@ -76,18 +85,34 @@ def run_enrichment(
     batch_id: int | None = None,
     commit: bool = False,
     interaction_ids: list[int] | None = None,
+    response_ids: list[int] | None = None,
+    on_page: Callable[[Progress], None] | None = None,
 ) -> Progress:
-    """Enrich now (jobs, CLI, demo): a batch's interactions, some, or everything stale."""
-    return enrich_interactions(
-        session, workspace_id, batch_id=batch_id, ids=interaction_ids, commit=commit
-    )
+    """Enrich now (jobs, CLI, demo): a batch's interactions, some, the open answers of some
+    survey responses, or (given none of these) everything missing or stale."""
+    if batch_id is None and interaction_ids is None and response_ids is None:
+        everything = enrich_interactions(session, workspace_id, commit=commit, on_page=on_page)
+        enrich_answers(session, workspace_id, commit=commit, on_page=on_page, progress=everything)
+        everything.retired = retire_survey_interactions(session, workspace_id, commit=commit)
+        return everything
+    progress: Progress | None = None
+    if batch_id is not None or interaction_ids is not None:
+        progress = enrich_interactions(
+            session, workspace_id, batch_id=batch_id, ids=interaction_ids, commit=commit
+        )
+    if response_ids is not None:
+        progress = enrich_answers(
+            session, workspace_id, response_ids=response_ids, commit=commit, progress=progress
+        )
+    assert progress is not None
+    return progress
 
 
 def enrich_interactions_with_progress(
     session: Session, workspace_id: int, on_page: Callable[[Progress], None]
 ) -> Progress:
     """Enrich everything missing or stale, committing and reporting page by page (CLI)."""
-    return enrich_interactions(session, workspace_id, commit=True, on_page=on_page)
+    return run_enrichment(session, workspace_id, commit=True, on_page=on_page)
 
 
 def _theme_snapshot(t: TextTheme) -> dict[str, Any]:

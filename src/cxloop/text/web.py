@@ -20,6 +20,7 @@ Reader = Annotated[Actor, Depends(web_require(TEXT_READ))]
 Labeller = Annotated[Actor, Depends(web_require(TEXT_LABEL))]
 Manager = Annotated[Actor, Depends(web_require(TEXT_MANAGE))]
 PER_PAGE = 20
+QUESTION = r"^(\d{1,19}(:[a-z][a-z0-9_]*)?)?$"  # a survey id, or survey id:question key
 SPARK_W, SPARK_H = 120, 28
 
 
@@ -71,16 +72,27 @@ def theme(
     language: Annotated[str, Query(max_length=16)] = "",
     sentiment: Literal["", "negative", "neutral", "positive"] = "",
     channel: Annotated[str, Query(max_length=16)] = "",
+    source: Literal["", "interaction", "answer"] = "",
+    question: Annotated[str, Query(max_length=64, pattern=QUESTION)] = "",
     page: Page = 1,
 ) -> Response:
-    """A theme's comments, the words that drove the theme highlighted, with thumbs up/down."""
+    """A theme's comments, the words that drove the theme highlighted, with thumbs up/down;
+    survey answers name their survey and question and can be filtered by them."""
     lang = ui_language(request)
     row = access.get_theme(session, actor, theme_id)
     if row.status == "merged" and row.merged_into_id:
         return RedirectResponse(f"/themes/{row.merged_into_id}", status_code=303)
-    filters = queries.VerbatimFilter(language or None, sentiment or None, channel or None)
+    survey_id, _, key = question.partition(":")
+    filters = queries.VerbatimFilter(
+        language or None,
+        sentiment or None,
+        channel or None,
+        subject_type=source or None,
+        survey_id=int(survey_id) if survey_id else None,
+        question=key or None,
+    )
     items, total = queries.verbatims(
-        session, actor, theme_id, filters, PER_PAGE, (page - 1) * PER_PAGE
+        session, actor, theme_id, filters, PER_PAGE, (page - 1) * PER_PAGE, lang
     )
     for item in items:
         item["pieces"] = queries.pieces(item["text"], item["highlights"])
@@ -95,7 +107,14 @@ def theme(
         "total": total,
         "page": page,
         "pages": (total + PER_PAGE - 1) // PER_PAGE,
-        "f": {"language": language, "sentiment": sentiment, "channel": channel},
+        "f": {
+            "language": language,
+            "sentiment": sentiment,
+            "channel": channel,
+            "source": source,
+            "question": question,
+        },
+        "questions": queries.open_questions(session, actor, lang),
         "others": others,
         "here": str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
     }
