@@ -113,20 +113,35 @@ def expand(session: Session, dist: Distribution) -> int:
         insert_rows(session, [new_row(dist, pid, "", t) for pid in new[i : i + CHUNK]])
         session.commit()
     t = clock.now()
-    dist.expanded_at = t
-    dist.started_at = dist.started_at or t
-    dist.status = "sending"
-    dist.updated_at = t
-    audit.record(
-        session,
-        system_actor(dist.workspace_id, "surveys"),
-        "distribution.start",
-        "distribution",
-        dist.id,
-        None,
-        {"audience": len(ids), "new_invitations": len(new)},
+    # Two workers may expand the same distribution at once (the inserts above are idempotent):
+    # only the one whose update finds it still unexpanded starts it and audits the start.
+    started = session.execute(
+        update(Distribution)
+        .where(
+            Distribution.id == dist.id,
+            Distribution.expanded_at.is_(None),
+            Distribution.status != "cancelled",
+        )
+        .values(
+            expanded_at=t,
+            started_at=func.coalesce(Distribution.started_at, t),
+            status="sending",
+            updated_at=t,
+        )
+        .execution_options(synchronize_session=False)
     )
+    if getattr(started, "rowcount", 0) == 1:
+        audit.record(
+            session,
+            system_actor(dist.workspace_id, "surveys"),
+            "distribution.start",
+            "distribution",
+            dist.id,
+            None,
+            {"audience": len(ids), "new_invitations": len(new)},
+        )
     session.commit()
+    session.refresh(dist)
     return len(new)
 
 
