@@ -76,3 +76,21 @@ def test_sentence_sentiment_is_that_of_the_sentence_analysed_alone(analyzer: Ana
     for s in ins.sentences:
         alone = analyzer.analyze([clause_core(s.text)])[0].sentiment
         assert s.sentiment.score == pytest.approx(alone.score, abs=1e-4)
+
+
+def test_a_text_pools_its_pieces_tokens_without_the_inner_start_and_end(
+    encoder: UseEncoder,
+) -> None:
+    from cxloop.text.pieces import _net, _token_features
+
+    backend = encoder._model._model
+    pieces = ["The technician was great", "but", "billing is a mess", "二次收費"]
+    seqs = [backend.sp.encode(p, out_type=int, add_bos=True, add_eos=True) for p in pieces]
+    rows = []
+    for k, seq in enumerate(seqs):
+        feats, _, _ = _token_features(backend, [seq])
+        rows.append(feats[(1 if k else 0) : (len(seq) - 1 if k < len(seqs) - 1 else len(seq))])
+    tokens = np.vstack(rows)
+    expected = _net(backend, tokens.sum(0, keepdims=True), np.float32([len(tokens)]))
+    got = encoder.encode_pieces([pieces]).texts
+    np.testing.assert_allclose(got, expected, atol=2e-6)

@@ -61,29 +61,66 @@ def encode_pieces(backend: Any, groups: Sequence[Sequence[str]]) -> Pieces:
     blank = np.fromiter((not p.strip() for g in groups for p in g), dtype=bool, count=len(flat))
     sums = np.empty((len(flat), backend.ln_g.shape[0]), dtype=np.float32)
     lens = np.empty(len(flat), dtype=np.float32)
-    edges = np.empty((len(flat), 2, sums.shape[1]), dtype=np.float32)  # BOS and EOS rows
-    lo = k = tokens = 0
-    for group in ids:  # micro-batches of whole texts
+    text_sums = np.empty((len(groups), sums.shape[1]), dtype=np.float32)
+    text_lens = np.empty(len(groups), dtype=np.float32)
+    sizes = [len(g) for g in groups]
+    g_lo = p_lo = p_hi = tokens = 0
+    for g, group in enumerate(ids):  # micro-batches of whole texts
         size = sum(map(len, group))
-        if k > lo and tokens + size > _TOKEN_BUDGET:
-            _features(backend, flat[lo:k], slice(lo, k), sums, lens, edges)
-            lo, tokens = k, 0
+        if p_hi > p_lo and tokens + size > _TOKEN_BUDGET:
+            at = _Batch(slice(g_lo, g), slice(p_lo, p_hi), sizes[g_lo:g])
+            _encode_batch(backend, flat[p_lo:p_hi], at, blank, sums, lens, text_sums, text_lens)
+            g_lo, p_lo, tokens = g, p_hi, 0
         tokens += size
-        k += len(group)
-    if k > lo:
-        _features(backend, flat[lo:k], slice(lo, k), sums, lens, edges)
-    return Pieces(_net(backend, *_pool(groups, blank, sums, lens, edges)), sums, lens, backend)
+        p_hi += len(group)
+    if p_hi > p_lo:
+        at = _Batch(slice(g_lo, len(groups)), slice(p_lo, p_hi), sizes[g_lo:])
+        _encode_batch(backend, flat[p_lo:p_hi], at, blank, sums, lens, text_sums, text_lens)
+    return Pieces(_net(backend, text_sums, text_lens), sums, lens, backend)
 
 
-def _features(
-    backend: Any, seqs: list[list[int]], at: slice, sums: Matrix, lens: Matrix, edges: Matrix
+@dataclass(frozen=True)
+class _Batch:
+    texts: slice
+    pieces: slice
+    sizes: list[int]  # pieces per text
+
+
+def _encode_batch(
+    backend: Any,
+    seqs: list[list[int]],
+    at: _Batch,
+    blank: Any,
+    sums: Matrix,
+    lens: Matrix,
+    text_sums: Matrix,
+    text_lens: Matrix,
 ) -> None:
-    """Token features of some pieces, kept as their sums, lengths and BOS/EOS rows."""
+    """Token features of a micro-batch: each piece's sum and length, and each text's."""
     feats, starts, n = _token_features(backend, seqs)
-    sums[at] = np.add.reduceat(feats, starts, axis=0)
-    lens[at] = n
-    edges[at, 0] = feats[starts]
-    edges[at, 1] = feats[starts + n - 1]
+    piece_sums = np.add.reduceat(feats, starts, axis=0)
+    sums[at.pieces] = piece_sums
+    lens[at.pieces] = n
+    keep = ~blank[at.pieces]
+    drop_bos = np.zeros(len(n), dtype=bool)
+    drop_eos = np.zeros(len(n), dtype=bool)
+    first = np.zeros(len(at.sizes), dtype=np.int64)
+    k = 0
+    for g, size in enumerate(at.sizes):
+        first[g] = k
+        kept = [k + j for j in range(size) if keep[k + j]]
+        if not kept:
+            keep[k] = True  # all blank: the text is its first piece, "."
+        else:
+            drop_bos[kept[1:]] = True
+            drop_eos[kept[:-1]] = True
+        k += size
+    piece_sums[~keep] = 0.0
+    piece_sums[drop_bos] -= feats[starts[drop_bos]]
+    piece_sums[drop_eos] -= feats[(starts + n - 1)[drop_eos]]
+    counted = np.where(keep, n - drop_bos - drop_eos, 0)
+    text_sums[at.texts] = np.add.reduceat(piece_sums, first, axis=0)
+    text_lens[at.texts] = np.add.reduceat(counted, first)
 
 
 def _token_features(backend: Any, seqs: list[list[int]]) -> tuple[Matrix, Any, Any]:
@@ -132,34 +169,6 @@ def _token_features(backend: Any, seqs: list[list[int]]) -> tuple[Matrix, Any, A
         feats[:, off : off + _CNN_DIM] = c2
     _layernorm(feats, b.ln_g, b.ln_b, b.eps)
     return feats, starts, n
-
-
-def _pool(
-    groups: Sequence[Sequence[str]], blank: Any, sums: Matrix, lens: Matrix, edges: Matrix
-) -> tuple[Matrix, Matrix]:
-    """Each text's token sum and length: its non-blank pieces without their inner BOS/EOS."""
-    keep = ~blank
-    drop_bos = np.zeros(len(blank), dtype=bool)
-    drop_eos = np.zeros(len(blank), dtype=bool)
-    group_starts = np.empty(len(groups), dtype=np.int64)
-    k = 0
-    for g, group in enumerate(groups):
-        group_starts[g] = k
-        kept = [k + j for j in range(len(group)) if keep[k + j]]
-        if not kept:
-            keep[k] = True  # all blank: the text is its first piece, "."
-        else:
-            drop_bos[kept[1:]] = True
-            drop_eos[kept[:-1]] = True
-        k += len(group)
-    rows = np.where(keep[:, None], sums, 0.0)
-    rows -= np.where(drop_bos[:, None], edges[:, 0], 0.0)
-    rows -= np.where(drop_eos[:, None], edges[:, 1], 0.0)
-    n = np.where(keep, lens - drop_bos - drop_eos, 0.0)
-    return (
-        np.add.reduceat(rows, group_starts, axis=0).astype(np.float32),
-        np.add.reduceat(n, group_starts).astype(np.float32),
-    )
 
 
 def _net(b: Any, sums: Matrix, lens: Matrix) -> Matrix:
