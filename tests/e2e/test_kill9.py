@@ -7,6 +7,7 @@ store the rest of the file (a block already committed, the next one on its way).
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from functools import cache
@@ -20,7 +21,6 @@ from sqlalchemy import func, select
 from cxloop.core.db import dispose_engines, unit_of_work
 from cxloop.journeys import queries as _journeys  # noqa: F401  (models registered)
 from cxloop.profiles.ingest.models import IngestBatch, RawRecord
-from cxloop.profiles.ingest.pipeline import PARALLEL_AFTER
 from tests.e2e.conftest import _stop, start_server
 from tests.factories import World, make_source
 
@@ -85,7 +85,11 @@ def _upload(url: str, key: str, data: bytes, out: dict[str, object]) -> None:
         out["error"] = repr(exc)
 
 
-@pytest.mark.parametrize("kill_after", [4000, PARALLEL_AFTER + 1], ids=["in-process", "in-workers"])
+IN_WORKERS = -1
+TAKEOVER = re.compile(r"worker processes take over at line (\d+)")
+
+
+@pytest.mark.parametrize("kill_after", [2000, IN_WORKERS], ids=["in-process", "in-workers"])
 def test_kill9_mid_ingest_then_resend_loses_and_duplicates_nothing(
     world: World, tmp_path: Path, kill_after: int
 ) -> None:
@@ -97,6 +101,11 @@ def test_kill9_mid_ingest_then_resend_loses_and_duplicates_nothing(
     t = threading.Thread(target=_upload, args=(server.url, world.keys["admin"], data, out))
     t.start()
     deadline = time.time() + 120
+    if kill_after == IN_WORKERS:  # once a worker has committed a block of its own
+        while time.time() < deadline and not (found := TAKEOVER.search(server.log.read_text())):
+            time.sleep(0.02)
+        assert found, "the workers never took over: " + server.log.read_text()[-2000:]
+        kill_after = int(found[1])  # rows stored in-process: the lines before this one
     while time.time() < deadline:
         rows, _, _ = _counts()
         if rows >= kill_after:

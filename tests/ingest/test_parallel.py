@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import threading
 from typing import Any
 
 import orjson
@@ -48,34 +50,52 @@ def _upload(client: TestClient, world: World, data: bytes) -> dict[str, Any]:
 
 
 @pytest.fixture
-def small_blocks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Go parallel early and cut the file into many blocks; record that workers were used."""
+def blocks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Start the workers after 200 rows, cut the file into many blocks, and record what the
+    workers received."""
     from cxloop.profiles.ingest import parallel, pipeline
 
+    monkeypatch.setattr(pipeline, "CHUNK", 100)
     monkeypatch.setattr(pipeline, "PARALLEL_AFTER", 200)
     monkeypatch.setattr(parallel, "BLOCK_CHARS", 20_000)  # ~150 rows per block
-    calls: list[int] = []
-    real = parallel.run
+    return _spy(monkeypatch)
 
-    def spy(*args: Any, **kwargs: Any) -> parallel.Outcome:
-        out = real(*args, **kwargs)
+
+@pytest.fixture
+def small_blocks(blocks: list[int], monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """As ``blocks``, and the server waits for the workers at 200 rows: they take the rest."""
+    from cxloop.profiles.ingest import parallel
+
+    real_ready = parallel.Workers.ready
+
+    def ready(self: parallel.Workers) -> bool:
+        self._started.wait()
+        return real_ready(self)
+
+    monkeypatch.setattr(parallel.Workers, "ready", ready)
+    return blocks
+
+
+def _spy(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    from cxloop.profiles.ingest import parallel
+
+    calls: list[int] = []
+    real = parallel.Workers.run
+
+    def spy(self: parallel.Workers, lines: Any) -> parallel.Outcome:
+        out = real(self, lines)
         calls.append(out.received)
         return out
 
-    monkeypatch.setattr(parallel, "run", spy)
+    monkeypatch.setattr(parallel.Workers, "run", spy)
     return calls
 
 
-def test_workers_store_blocks_in_file_order_with_exact_counts(
-    client: TestClient, world: World, small_blocks: list[int]
-) -> None:
+def _check(rep: dict[str, Any]) -> None:
+    """The file's report and what was stored: the same wherever the rows were stored."""
     from cxloop.journeys.models import Interaction
 
-    make_source(world, "support", "support")
-    data = b"\n".join(_line(i) for i in range(N)) + b"\n\n"
-    rep = _upload(client, world, data)
     bad = [i for i in range(N) if i % 97 == 0 and i not in (10, 1500, 2900)]
-    assert small_blocks and small_blocks[0] == N - 200  # the rest went to the workers
     assert (rep["received"], rep["rejected"], rep["accepted"]) == (N, len(bad), N - len(bad))
     # R: created at line 11, a new version at line 1501, its first content again at line 2901
     assert (rep["updated"], rep["unchanged"]) == (1, 1)
@@ -96,6 +116,87 @@ def test_workers_store_blocks_in_file_order_with_exact_counts(
         assert lines == [i + 1 for i in bad]
         batch = s.scalars(select(IngestBatch)).one()
         assert (batch.status, batch.received, batch.rejected) == ("done", N, len(bad))
+
+
+def _file() -> bytes:
+    return b"\n".join(_line(i) for i in range(N)) + b"\n\n"
+
+
+def test_workers_store_blocks_in_file_order_with_exact_counts(
+    client: TestClient, world: World, small_blocks: list[int]
+) -> None:
+    make_source(world, "support", "support")
+    rep = _upload(client, world, _file())
+    assert small_blocks == [N - 200]  # the rest went to the workers
+    _check(rep)
+
+
+def test_the_server_stores_rows_itself_until_the_workers_are_up(
+    client: TestClient, world: World, blocks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cxloop.profiles.ingest import parallel, pipeline
+
+    gate, booting, applied = threading.Event(), [], []
+    real_start, real_apply = parallel.Workers._start, pipeline.apply
+
+    def slow_start(self: parallel.Workers) -> None:  # as a fork server's first boot
+        booting.append(self)
+        gate.wait(30)
+        real_start(self)
+
+    def apply(*args: Any) -> None:
+        real_apply(*args)
+        applied.append(1)
+        if len(applied) == 10:  # 1,000 rows stored here while the workers were starting
+            gate.set()
+            booting[0]._started.wait(30)
+
+    monkeypatch.setattr(parallel.Workers, "_start", slow_start)
+    monkeypatch.setattr(pipeline, "apply", apply)
+    make_source(world, "support", "support")
+    rep = _upload(client, world, _file())
+    assert len(booting) == 1 and len(applied) == 10  # started at 200 rows, used from 1,000
+    assert blocks == [N - 1000]
+    _check(rep)
+
+
+def test_a_file_that_ends_before_the_workers_are_up_is_stored_by_the_server(
+    client: TestClient, world: World, blocks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cxloop.profiles.ingest import parallel
+
+    gate, booting = threading.Event(), []
+    real_start, real_close = parallel.Workers._start, parallel.Workers.close
+
+    def slow_start(self: parallel.Workers) -> None:
+        booting.append(self)
+        gate.wait(30)
+        real_start(self)
+
+    def close(self: parallel.Workers) -> None:
+        gate.set()  # the workers come up only now, after the last row
+        real_close(self)
+
+    monkeypatch.setattr(parallel.Workers, "_start", slow_start)
+    monkeypatch.setattr(parallel.Workers, "close", close)
+    make_source(world, "support", "support")
+    rep = _upload(client, world, _file())
+    assert len(booting) == 1 and blocks == []  # started, never used
+    assert not any(p.is_alive() for p in booting[0].procs)  # and stopped
+    _check(rep)
+
+
+def test_when_no_worker_can_start_the_server_stores_the_whole_file(
+    client: TestClient, world: World, blocks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def cannot(self: Any) -> None:
+        raise OSError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", cannot)
+    make_source(world, "support", "support")
+    rep = _upload(client, world, _file())
+    assert blocks == []
+    _check(rep)
 
 
 def test_resending_the_file_through_the_workers_changes_nothing(

@@ -49,6 +49,7 @@ def serve(
     from cxloop.api.app import create_app, freeze_heap
     from cxloop.core.config import get_settings
     from cxloop.profiles.demo.load import login_hint
+    from cxloop.profiles.ingest import parallel
 
     settings = get_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -58,6 +59,7 @@ def serve(
     for line in login_hint():
         typer.echo(line)
     application = create_app(worker=worker)
+    parallel.prestart()  # large uploads then hand over to worker processes at once
     freeze_heap()
     uvicorn.run(
         application,

@@ -1,6 +1,7 @@
 """Large JSON Lines files on several cores: workers parse, validate and store blocks, in turn.
 
-The main process reads blocks of raw lines and hands them round-robin to worker processes. Each
+The main process reads blocks of raw lines and hands them round-robin to worker processes
+(started in the background while it stores the first rows itself, see ``pipeline``). Each
 worker parses and prepares its block (the CPU-heavy part, in parallel), then waits for its turn
 and stores it in its own transaction, so blocks are written one at a time and in file order
 (versions of a record repeated across blocks follow the file; on PostgreSQL the per-source
@@ -14,9 +15,11 @@ file, and the transaction of an interrupted block is rolled back.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing as mp
 import os
 import queue
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +29,8 @@ from cxloop.profiles.ingest.parsing import JsonLines
 BLOCK_CHARS = 24 * 1024 * 1024  # ~70k rows of 350 characters, one transaction each
 WORKERS = max(1, min(2, os.cpu_count() or 1))
 MAX_REPORTED_ERRORS = 100
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -61,48 +66,96 @@ def _context() -> Any:
     return ctx
 
 
-def run(setup: Setup, lines: JsonLines, workers: int = WORKERS) -> Outcome:
-    """Parse, validate and store the rest of a JSON Lines file with ``workers`` processes."""
-    ctx = _context()
-    turn = ctx.Value("q", 0)
-    cond = ctx.Condition()
-    results: Any = ctx.Queue()
-    tasks: list[Any] = [ctx.Queue(maxsize=2) for _ in range(workers)]
-    procs = [
-        ctx.Process(
-            target=worker.work,
-            args=(setup, tasks[w], results, turn, cond, os.getpid()),
-            daemon=True,
-        )
-        for w in range(workers)
-    ]
-    for p in procs:
-        p.start()
-    outcome = Outcome()
-    by_block: dict[int, tuple[Any, ...]] = {}
-    sent = 0
-    try:
+class Workers:
+    """Worker processes for the rest of one file, started in the background.
+
+    The first start in a process boots the fork server (~1.5 s of imports): meanwhile the
+    caller goes on storing rows itself, and hands the rest of the file over once ``ready()``.
+    """
+
+    def __init__(self, setup: Setup, workers: int = WORKERS) -> None:
+        ctx = _context()
+        self.turn = ctx.Value("q", 0)
+        self.cond = ctx.Condition()
+        self.results: Any = ctx.Queue()
+        self.tasks: list[Any] = [ctx.Queue(maxsize=2) for _ in range(workers)]
+        self.procs = [
+            ctx.Process(
+                target=worker.work,
+                args=(setup, self.tasks[w], self.results, self.turn, self.cond, os.getpid()),
+                daemon=True,
+            )
+            for w in range(workers)
+        ]
+        self.failure: BaseException | None = None
+        self._started = threading.Event()
+        threading.Thread(target=self._start, name="ingest-workers-start", daemon=True).start()
+
+    def _start(self) -> None:
+        try:
+            for p in self.procs:
+                p.start()
+        except Exception as exc:  # the caller then stores the rest of the file itself
+            self.failure = exc
+            log.warning("ingest worker processes cannot be started", exc_info=True)
+        finally:
+            self._started.set()
+
+    def ready(self) -> bool:
+        """Whether every worker is running (False for good if one could not be started)."""
+        return self._started.is_set() and self.failure is None
+
+    def run(self, lines: JsonLines) -> Outcome:
+        """Parse, validate and store the rest of a JSON Lines file; sum the workers' reports."""
+        self._started.wait()
+        if self.failure is not None:
+            raise RuntimeError("the ingest workers could not be started") from self.failure
+        workers, procs = len(self.procs), self.procs
+        by_block: dict[int, tuple[Any, ...]] = {}
+        sent = 0
         hint = BLOCK_CHARS // 4  # a small first block: the first write starts sooner
         while (block := lines.block(hint)) is not None:
-            _put(tasks[sent % workers], (sent, *block), results, by_block)
-            sent, hint = sent + 1, BLOCK_CHARS
-        for q in tasks:
-            _put(q, None, results, by_block)
+            _put(self.tasks[sent % workers], (sent, *block), self.results, by_block)
+            sent += 1
+            hint = BLOCK_CHARS
+        for q in self.tasks:
+            _put(q, None, self.results, by_block)
         while len(by_block) < sent:
-            _collect(results, by_block, timeout=0.5)
+            _collect(self.results, by_block, timeout=0.5)
             if len(by_block) < sent and any(p.exitcode not in (None, 0) for p in procs):
-                _collect(results, by_block, timeout=0.5)  # its last words, if any
+                _collect(self.results, by_block, timeout=0.5)  # its last words, if any
                 raise RuntimeError("an ingest worker died")
         for p in procs:
             p.join()
-    finally:
-        for p in procs:
+        outcome = Outcome()
+        for k in range(sent):
+            _add(outcome, by_block[k])
+        return outcome
+
+    def close(self) -> None:
+        """Stop any worker still running (all of them if the file ended before they were used)."""
+        self._started.wait()
+        for p in self.procs:
             if p.is_alive():
                 p.kill()
                 p.join()
-    for k in range(sent):
-        _add(outcome, by_block[k])
-    return outcome
+
+
+def prestart() -> None:
+    """Boot the fork server in the background (a server does it as it starts), so that the
+    first large file's workers start at once."""
+    if WORKERS < 2:
+        return
+
+    def boot() -> None:
+        try:
+            p = _context().Process(target=worker.idle, daemon=True)
+            p.start()
+            p.join()
+        except Exception:  # the ingest then stores every row in-process
+            log.warning("ingest worker processes cannot be started", exc_info=True)
+
+    threading.Thread(target=boot, name="ingest-prestart", daemon=True).start()
 
 
 def _put(q: Any, task: Any, results: Any, by_block: dict[int, tuple[Any, ...]]) -> None:

@@ -203,11 +203,22 @@ def _text(line: str | bytes) -> str:
     return line.decode("utf-8", "surrogateescape") if isinstance(line, bytes) else line
 
 
+def _parse_utf8(number: int, line: bytes) -> ParsedRow | None:
+    """``parse_line`` of a UTF-8 line, without decoding it first when it holds a JSON object."""
+    try:
+        value = orjson.loads(line)  # strict UTF-8, and only JSON white space around the value
+    except orjson.JSONDecodeError:
+        value = None
+    if value.__class__ is dict:
+        return ParsedRow(number, value, line.strip().decode())  # as str.strip() would give
+    return parse_line(number, _text(line))  # the same row, or the same error, as text
+
+
 def parse_lines(first: int, lines: Sequence[str | bytes]) -> list[ParsedRow]:
     """Rows of consecutive JSON Lines (text, or UTF-8 bytes), the first one numbered ``first``."""
     out: list[ParsedRow] = []
     for number, line in enumerate(lines, start=first):
-        row = parse_line(number, _text(line))
+        row = _parse_utf8(number, line) if isinstance(line, bytes) else parse_line(number, line)
         if row is not None:
             out.append(row)
     return out

@@ -5,16 +5,20 @@ the file under the same idempotency key then finds those records unchanged. Comm
 the first chunk and then at doubling intervals up to ``COMMIT_MAX_ROWS`` rows: a small file is
 durable quickly, a large one does not pay a commit (and on SQLite a checkpoint of every touched
 index page) every few thousand rows. A JSON Lines file still going after ``PARALLEL_AFTER`` rows
-is finished by worker processes (``parallel``), which commit block by block.
+is finished by worker processes (``parallel``), which commit block by block; they are started
+then, in the background, and this process goes on storing rows until they are up (the first
+start in a process boots the fork server, ~1.5 s), so that no core waits.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -26,6 +30,11 @@ from cxloop.profiles.ingest.prepare import Prepared, Preparer
 from cxloop.profiles.ingest.projections import PROJECTIONS, Context
 from cxloop.profiles.ingest.schemas import RowError
 from cxloop.profiles.ingest.validation import Validator
+
+if TYPE_CHECKING:
+    from cxloop.profiles.ingest.parallel import Workers
+
+log = logging.getLogger(__name__)
 
 CHUNK = 2000
 COMMIT_MAX_ROWS = 64_000
@@ -122,30 +131,36 @@ def ingest(
     preparer = Preparer(validator, PROJECTIONS[entity], ctx)
     since_commit, interval, seen = 0, CHUNK, 0
     parallel = commit_every_chunk and isinstance(rows, JsonLines) and (os.cpu_count() or 1) > 1
-    source = islice(rows, PARALLEL_AFTER) if parallel else rows
-    for chunk in chunks(run.guarded(source)):
-        prepared = preparer.prepare(chunk)
-        apply(session, ctx, run, prepared, entity)
-        since_commit += prepared.received
-        seen += prepared.received
-        if commit_every_chunk and since_commit >= interval:
-            run.settle()
-            session.commit()
-            since_commit, interval = 0, min(interval * 2, COMMIT_MAX_ROWS)
-    run.settle()
-    if parallel and seen == PARALLEL_AFTER:
-        assert isinstance(rows, JsonLines)
-        _finish_in_parallel(session, ctx, validator, run, rows)
+    workers: Workers | None = None
+    handover = False
+    try:
+        for chunk in chunks(run.guarded(rows), CHUNK):
+            prepared = preparer.prepare(chunk)
+            apply(session, ctx, run, prepared, entity)
+            since_commit += prepared.received
+            seen += prepared.received
+            if commit_every_chunk and since_commit >= interval:
+                run.settle()
+                session.commit()
+                since_commit, interval = 0, min(interval * 2, COMMIT_MAX_ROWS)
+            if parallel and workers is None and seen >= PARALLEL_AFTER:
+                workers = _start_workers(session, ctx, validator, entity)
+            if workers is not None and workers.ready():
+                handover = True  # the workers take the rest of the file (if any is left)
+                break
+        run.settle()
+        if handover:
+            assert isinstance(rows, JsonLines) and workers is not None
+            _finish_in_parallel(session, run, rows, workers)
+    finally:
+        if workers is not None:
+            workers.close()
     session.flush()
 
 
-def _finish_in_parallel(
-    session: Session, ctx: Context, validator: Validator, run: Run, rows: JsonLines
-) -> None:
-    from cxloop.profiles.ingest import parallel
+def _start_workers(session: Session, ctx: Context, validator: Validator, entity: str) -> Workers:
+    from cxloop.profiles.ingest.parallel import Setup, Workers
 
-    assert run.batch is not None
-    session.commit()  # the workers write in their own transactions: release ours first
     url = session.get_bind().engine.url.render_as_string(hide_password=False)
     args = (
         validator.entity,
@@ -154,7 +169,19 @@ def _finish_in_parallel(
         validator.default_region,
         validator.max_field_chars,
     )
-    out = parallel.run(parallel.Setup(url, ctx, args, run.batch.entity), rows)
+    return Workers(Setup(url, ctx, args, entity))
+
+
+def _finish_in_parallel(session: Session, run: Run, rows: JsonLines, workers: Workers) -> None:
+    assert run.batch is not None
+    session.commit()  # the workers write in their own transactions: release ours first
+    log.info(
+        "ingest batch %s: %d worker processes take over at line %d",
+        run.batch.id,
+        len(workers.procs),
+        rows.next_line,
+    )
+    out = workers.run(rows)
     for name in COUNTERS:
         setattr(run.counts, name, getattr(out, name))
     for line, ext, errors in out.errors:

@@ -44,6 +44,10 @@ def _watch(pid: int) -> None:
     threading.Thread(target=wait, name="ingest-watchdog", daemon=True).start()
 
 
+def idle() -> None:
+    """Do nothing: a process started only to boot the fork server (``parallel.prestart``)."""
+
+
 def work(setup: Any, tasks: Any, results: Any, turn: Any, cond: Any, parent: int) -> None:
     """A worker: prepare each block given, then store it when its turn comes."""
     _watch(parent)
