@@ -152,18 +152,18 @@ def test_a_stored_id_the_sample_misses_is_found_by_the_unique_key(
 ) -> None:
     """A block is inserted as new when a sample of its ids is unknown; a stored id outside
     the sample makes that insert fail whole, and the block is then stored id by id."""
-    from cxloop.core import db
+    from cxloop.core import bulk
     from cxloop.journeys.models import Interaction
     from cxloop.profiles.ingest import store
 
     tried: list[bool] = []
-    real = db.try_insert_new
+    real = bulk.try_insert_new
 
     def spy(*args: Any) -> bool:
         tried.append(real(*args))
         return tried[-1]
 
-    monkeypatch.setattr(db, "try_insert_new", spy)
+    monkeypatch.setattr(bulk, "try_insert_new", spy)
 
     make_source(world, "support", "support")
     same, old = _event("E1", "same"), _event("E2", "old")

@@ -1,7 +1,7 @@
 """The only write path of the journeys domain.
 
 Interactions are projections of ingested records: ingest validates them, decides their versions
-and hands over rows in ``INTERACTION_COLUMNS`` order (DB-ready, see ``core.db.bulk_insert``).
+and hands over rows in ``INTERACTION_COLUMNS`` order (DB-ready, see ``core.bulk.bulk_insert``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import orjson
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from cxloop.core import clock, db
+from cxloop.core import bulk, clock
 from cxloop.core.crypto import sha256_hex
 from cxloop.journeys.models import Interaction
 
@@ -50,7 +50,7 @@ def current_interactions(
     session: Session, workspace_id: int, source_id: int, external_ids: Sequence[str]
 ) -> list[tuple[Any, ...]]:
     """``(external_id, id, content_hash, version)`` of the stored interactions with these ids."""
-    return db.bulk_select(
+    return bulk.bulk_select(
         session,
         _TABLE,
         ("external_id", "id", "content_hash", "version"),
@@ -62,23 +62,25 @@ def current_interactions(
 
 def interaction_lineage(session: Session, ids: Sequence[int]) -> list[tuple[Any, ...]]:
     """``LINEAGE`` of interactions by id, DB-ready (to keep them before they are replaced)."""
-    return db.bulk_select(session, _TABLE, LINEAGE, {}, "id", ids)
+    return bulk.bulk_select(session, _TABLE, LINEAGE, {}, "id", ids)
 
 
 def insert_interactions(session: Session, rows: Sequence[Sequence[Any]]) -> None:
     """Insert new interactions (rows in ``INTERACTION_COLUMNS`` order)."""
-    db.bulk_insert(session, _TABLE, INTERACTION_COLUMNS, rows)
+    bulk.bulk_insert(session, _TABLE, INTERACTION_COLUMNS, rows)
 
 
 def insert_new_interactions(session: Session, rows: Sequence[Sequence[Any]]) -> bool:
     """Insert interactions expected to be new; False, writing nothing, if one already exists."""
-    return db.try_insert_new(session, _TABLE, INTERACTION_COLUMNS, rows)
+    return bulk.try_insert_new(session, _TABLE, INTERACTION_COLUMNS, rows)
 
 
 def replace_interactions(session: Session, rows: Sequence[tuple[int, Sequence[Any]]]) -> None:
     """Replace stored interactions by a newer version: ``(id, row as for insert)``."""
     n = len(KEY)
-    db.bulk_update(session, _TABLE, INTERACTION_COLUMNS[n:], [(*row[n:], id_) for id_, row in rows])
+    bulk.bulk_update(
+        session, _TABLE, INTERACTION_COLUMNS[n:], [(*row[n:], id_) for id_, row in rows]
+    )
 
 
 def interaction_values(

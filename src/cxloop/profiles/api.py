@@ -15,7 +15,7 @@ from cxloop.core.params import IdPath, Offset
 from cxloop.core.permissions import IDENTITY_REVIEW
 from cxloop.core.routing import UnitOfWorkRoute
 from cxloop.core.tenancy import Workspace
-from cxloop.profiles import access, queries, service
+from cxloop.profiles import access, queries, service, view360
 from cxloop.profiles.models import Profile
 from cxloop.profiles.resolve import settings_of, unique_sources
 from cxloop.profiles.schemas import (
@@ -67,7 +67,7 @@ def customer(profile_id: IdPath, session: DbSession, actor: CurrentActor) -> Any
         target = _follow_merge(session, actor, profile_id)
         if target is not None:
             return RedirectResponse(f"/api/v1/customers/{target}", status_code=307)
-    return queries.customer_360(session, actor, profile_id)
+    return view360.customer_360(session, actor, profile_id)
 
 
 @router.get("/customers/{profile_id}/links", response_model=list[LinkView])

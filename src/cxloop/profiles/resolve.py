@@ -19,16 +19,14 @@ from cxloop.core import audit, clock
 from cxloop.core.actor import Actor, system_actor
 from cxloop.core.db import upsert
 from cxloop.core.tenancy import Workspace
+from cxloop.profiles import candidates, trained
 from cxloop.profiles.ingest.models import Source
 from cxloop.profiles.models import (
     CustomerRecord,
-    IdentityModel,
     MatchLink,
     Profile,
-    SearchTerm,
 )
 from cxloop.profiles.refresh import refresh_profiles
-from cxloop.profiles.search import phone_terms
 
 if TYPE_CHECKING:
     from cxloop.profiles.resolution import engine
@@ -179,52 +177,10 @@ def resolve_pending(
         )
         or 0
     )
-    model = _stored_model(session, workspace_id)
+    model = trained.stored_model(session, workspace_id)
     if model is None or len(pending) > BULK_SHARE * total:
         return resolve_all(session, workspace_id, actor)
     return _incremental(session, ws, pending, model, actor)
-
-
-def _candidates(
-    session: Session, workspace_id: int, recs: list[CustomerRecord], names: dict[int, str]
-) -> list[CustomerRecord]:
-    """Resolved records sharing an email, phone, name key or a source:id reference with ``recs``."""
-    terms: set[str] = set()
-    for r in recs:
-        terms.add(f"{names[r.source_id]}:{r.external_id}".casefold())  # records naming r
-        terms |= {ref.casefold() for ref in (r.refs or ())}  # records r names
-        terms |= {e.casefold() for e in r.emails}
-        for p in r.phones:
-            terms |= phone_terms(p)
-        for key in (r.name_key, r.name_latin):
-            joined = "".join(key.casefold().split())
-            if joined:
-                terms.add(joined)
-    if not terms:
-        return []
-    profile_ids: set[int] = set()
-    term_list = sorted(terms)
-    for i in range(0, len(term_list), 500):
-        profile_ids |= set(
-            session.scalars(
-                select(SearchTerm.profile_id).where(
-                    SearchTerm.workspace_id == workspace_id,
-                    SearchTerm.term.in_(term_list[i : i + 500]),
-                )
-            )
-        )
-    own = {r.id for r in recs}
-    out: list[CustomerRecord] = []
-    ids = sorted(profile_ids)
-    for i in range(0, len(ids), 500):
-        out += [
-            r
-            for r in session.scalars(
-                select(CustomerRecord).where(CustomerRecord.profile_id.in_(ids[i : i + 500]))
-            )
-            if r.id not in own
-        ]
-    return out
 
 
 def _incremental(
@@ -236,7 +192,7 @@ def _incremental(
 ) -> dict[str, Any]:
     conf = settings_of(ws)
     names = _source_names(session, ws.id)
-    existing = _candidates(session, ws.id, pending, names)
+    existing = candidates.candidates(session, ws.id, pending, names)
     # each existing profile is a cluster, represented by its smallest record id
     rep_of_profile: dict[int, int] = {}
     for r in existing:
@@ -325,7 +281,7 @@ def resolve_all(session: Session, workspace_id: int, actor: Actor | None = None)
     # too few records to train on: keep the workspace's model, else start from the packaged one
     given, origin = None, "trained"
     if len(records) < MIN_TRAIN_RECORDS:
-        stored = _stored_row(session, workspace_id)
+        stored = trained.stored(session, workspace_id)
         given = stored.model if stored is not None else default_model()
         origin = stored.origin if stored is not None else "default"
     result, model = engine.resolve_full(
@@ -336,7 +292,7 @@ def resolve_all(session: Session, workspace_id: int, actor: Actor | None = None)
         review_threshold=conf["review_threshold"],
         unique_sources=unique_sources(ws),
     )
-    _store_model(session, workspace_id, model, origin, len(records))
+    trained.store_model(session, workspace_id, model, origin, len(records))
     clusters = _with_approved(session, workspace_id, result.clusters, cannot)
     members: dict[int, list[CustomerRecord]] = defaultdict(list)
     for r in records:
@@ -431,28 +387,6 @@ def _retire_empty(session: Session, workspace_id: int, profile_ids: set[int]) ->
             .where(Profile.id.in_(empty), Profile.status == "active")
             .values(status="retired", record_count=0, updated_at=clock.now())
         )
-
-
-def _stored_row(session: Session, workspace_id: int) -> IdentityModel | None:
-    return session.scalar(select(IdentityModel).where(IdentityModel.workspace_id == workspace_id))
-
-
-def _stored_model(session: Session, workspace_id: int) -> dict[str, Any] | None:
-    row = _stored_row(session, workspace_id)
-    return row.model if row is not None else None
-
-
-def _store_model(
-    session: Session, workspace_id: int, model: dict[str, Any], origin: str, records: int
-) -> None:
-    row = _stored_row(session, workspace_id)
-    if row is None:
-        row = IdentityModel(workspace_id=workspace_id)
-        session.add(row)
-    row.model = model
-    row.origin = origin
-    row.records = records
-    row.trained_at = clock.now()
 
 
 def pending_count(session: Session, workspace_id: int) -> int:

@@ -14,7 +14,7 @@ from cxloop.core.errors import from_validation
 from cxloop.core.params import IdPath, Page
 from cxloop.core.permissions import IDENTITY_REVIEW, INGEST_WRITE, SOURCES_MANAGE
 from cxloop.core.routing import UnitOfWorkRoute
-from cxloop.profiles import access, queries, service
+from cxloop.profiles import access, queries, service, view360
 from cxloop.profiles.ingest import errors as ingest_errors
 from cxloop.profiles.ingest import queries as ingest_queries
 from cxloop.profiles.ingest import service as ingest
@@ -42,7 +42,7 @@ def customer(request: Request, profile_id: IdPath, session: DbSession, actor: We
     p = access.get_profile(session, actor, profile_id)
     if p.status == "merged" and p.merged_into_id:
         return RedirectResponse(f"/customers/{p.merged_into_id}", status_code=303)
-    view = queries.customer_360(session, actor, profile_id, ui_language(request))
+    view = view360.customer_360(session, actor, profile_id, ui_language(request))
     links = queries.record_links(session, actor, profile_id) if actor.can(IDENTITY_REVIEW) else []
     return render(request, "profiles/customer.html", {"c": view, "links": links})
 

@@ -2,7 +2,7 @@
 
 Every projection row carries the lineage of its current version: source, external id, version,
 content hash, received time, the payload exactly as received, batch and line. Rows are tuples in
-the projection's column order, ready for ``core.db.bulk_insert`` on the session's dialect.
+the projection's column order, ready for ``core.bulk.bulk_insert`` on the session's dialect.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import orjson
 from sqlalchemy.orm import Session
 
-from cxloop.core import db
+from cxloop.core import bulk
 from cxloop.journeys import service as journeys
 from cxloop.profiles.ingest.fields import field_names
 from cxloop.profiles.models import (
@@ -61,13 +61,13 @@ class Context:
 
     def dt(self, value: datetime | None) -> Any:
         """A timestamp as the database takes it."""
-        return db.sqlite_datetime(value) if self.sqlite else value
+        return bulk.sqlite_datetime(value) if self.sqlite else value
 
     def dts(self, values: Sequence[datetime | None]) -> Sequence[Any]:
         """Timestamps as the database takes them (a column of them)."""
         if not self.sqlite:
             return values
-        return db.sqlite_datetimes(values)
+        return bulk.sqlite_datetimes(values)
 
     def day(self, value: date | None) -> Any:
         """A date as the database takes it."""
@@ -111,26 +111,26 @@ class Projection:
             return journeys.current_interactions(session, ctx.workspace_id, ctx.source_id, exts)
         cols = ("external_id", "id", "content_hash", "version")
         where = {"workspace_id": ctx.workspace_id, "source_id": ctx.source_id}
-        return db.bulk_select(session, self.table, cols, where, "external_id", exts)
+        return bulk.bulk_select(session, self.table, cols, where, "external_id", exts)
 
     def lineage(self, session: Session, ids: Sequence[int]) -> list[tuple[Any, ...]]:
         """The lineage columns of stored rows, DB-ready, to keep them as superseded versions."""
         if self.table is None:
             return journeys.interaction_lineage(session, ids)
-        return db.bulk_select(session, self.table, LINEAGE, {}, "id", ids)
+        return bulk.bulk_select(session, self.table, LINEAGE, {}, "id", ids)
 
     def insert(self, session: Session, rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert new rows."""
         if self.table is None:
             journeys.insert_interactions(session, rows)
         else:
-            db.bulk_insert(session, self.table, self.columns, rows)
+            bulk.bulk_insert(session, self.table, self.columns, rows)
 
     def insert_new(self, session: Session, rows: Sequence[tuple[Any, ...]]) -> bool:
         """Insert rows expected to be new; False, writing nothing, if one already exists."""
         if self.table is None:
             return journeys.insert_new_interactions(session, rows)
-        return db.try_insert_new(session, self.table, self.columns, rows)
+        return bulk.try_insert_new(session, self.table, self.columns, rows)
 
     def replace(self, session: Session, rows: Sequence[tuple[int, tuple[Any, ...]]]) -> None:
         """Replace stored rows ``(id, row)`` by their new version (the key columns stay)."""
@@ -139,7 +139,7 @@ class Projection:
             return
         n = len(KEY)
         cols = self.columns[n:]
-        db.bulk_update(session, self.table, cols, [(*row[n:], id_) for id_, row in rows])
+        bulk.bulk_update(session, self.table, cols, [(*row[n:], id_) for id_, row in rows])
 
 
 def _lineage(ctx: Context, item: Item, version: int) -> dict[str, Any]:

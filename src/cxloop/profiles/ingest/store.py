@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from cxloop.core import clock, db
+from cxloop.core import bulk, clock
 from cxloop.profiles.ingest.models import RawRecord, RejectedRecord
 from cxloop.profiles.ingest.projections import LINEAGE, Context, Item, Projection, json_text
 
@@ -98,7 +98,7 @@ def _store(
         where = {"workspace_id": ctx.workspace_id, "source_id": ctx.source_id}
         cols = ("external_id", "content_hash")
         history = set(
-            db.bulk_select(
+            bulk.bulk_select(
                 session, _RAW, cols, where | {"entity": proj.entity}, "external_id", changed
             )
         )
@@ -117,7 +117,7 @@ def _store(
     if replaced:
         kept = proj.lineage(session, [id_ for id_, _ in replaced])
         raw = [(ctx.workspace_id, ctx.source_id, proj.entity, *r) for r in kept]
-        db.bulk_insert(session, _RAW, _RAW_COLUMNS, raw)
+        bulk.bulk_insert(session, _RAW, _RAW_COLUMNS, raw)
         proj.replace(session, replaced)
     proj.insert(session, new)
     counts.created += len(new)
@@ -162,4 +162,4 @@ def store_rejects(
         )
         for r in rejects
     ]
-    db.bulk_insert(session, _REJECTED, _REJECT_COLUMNS, rows)
+    bulk.bulk_insert(session, _REJECTED, _REJECT_COLUMNS, rows)
