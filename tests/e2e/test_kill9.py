@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from cxloop.core.db import dispose_engines, unit_of_work
 from cxloop.journeys import queries as _journeys  # noqa: F401  (models registered)
 from cxloop.profiles.ingest.models import IngestBatch, RawRecord
-from tests.e2e.conftest import _stop, start_server
+from tests.e2e.conftest import Server, _stop, start_server
 from tests.factories import World, make_source
 
 N = 150_000  # large enough for several worker blocks (parallel.BLOCK_CHARS)
@@ -87,6 +87,19 @@ def _upload(url: str, key: str, data: bytes, out: dict[str, object]) -> None:
 
 IN_WORKERS = -1
 TAKEOVER = re.compile(r"worker processes take over at line (\d+)")
+BOOTED = re.compile(r"ingest worker processes ready")
+
+
+def _wait_for(server: Server, pattern: re.Pattern[str]) -> re.Match[str]:
+    """The first line of the server's log that matches ``pattern`` (waiting up to 120 s)."""
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        if found := pattern.search(server.log.read_text()):
+            return found
+        time.sleep(0.02)
+    raise AssertionError(
+        f"no {pattern.pattern!r} in the server log: {server.log.read_text()[-2000:]}"
+    )
 
 
 @pytest.mark.parametrize("kill_after", [2000, IN_WORKERS], ids=["in-process", "in-workers"])
@@ -97,15 +110,13 @@ def test_kill9_mid_ingest_then_resend_loses_and_duplicates_nothing(
     data = _events()
     dispose_engines()
     server = start_server(tmp_path)
+    _wait_for(server, BOOTED)  # so that workers take over after ~6,000 rows, even under load
     out: dict[str, object] = {}
     t = threading.Thread(target=_upload, args=(server.url, world.keys["admin"], data, out))
     t.start()
     deadline = time.time() + 120
     if kill_after == IN_WORKERS:  # once a worker has committed a block of its own
-        while time.time() < deadline and not (found := TAKEOVER.search(server.log.read_text())):
-            time.sleep(0.02)
-        assert found, "the workers never took over: " + server.log.read_text()[-2000:]
-        kill_after = int(found[1])  # rows stored in-process: the lines before this one
+        kill_after = int(_wait_for(server, TAKEOVER)[1])  # stored in-process: the lines before
     while time.time() < deadline:
         rows, _, _ = _counts()
         if rows >= kill_after:

@@ -20,6 +20,7 @@ import multiprocessing as mp
 import os
 import queue
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -148,12 +149,15 @@ def prestart() -> None:
         return
 
     def boot() -> None:
+        began = time.monotonic()
         try:
             p = _context().Process(target=worker.idle, daemon=True)
             p.start()
             p.join()
         except Exception:  # the ingest then stores every row in-process
             log.warning("ingest worker processes cannot be started", exc_info=True)
+        else:
+            log.info("ingest worker processes ready (%.1f s to boot)", time.monotonic() - began)
 
     threading.Thread(target=boot, name="ingest-prestart", daemon=True).start()
 
