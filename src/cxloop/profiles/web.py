@@ -199,7 +199,8 @@ def save_identity_settings(
             return RedirectResponse(f"{SETTINGS}?notice=saved", status_code=303)
         except AppError as exc:
             session.rollback()
-            field = str(exc.data.get("field") or "unique_sources")
+            unknown_source = exc.code == "source.not_found"
+            field = str(exc.data.get("field") or ("unique_sources" if unknown_source else exc.code))
             reason = str(exc.data.get("problem") or exc.code)
             problems.append(_problem(lang, field, reason, exc.message))
             status = exc.status_code
