@@ -32,6 +32,8 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "match.": ("name", "email", "phone", "extid", "detach"),
     "status.": ("auto", "pending", "approved", "rejected", "apart"),
     "rule.": ("most_trusted", "most_recent", "most_complete", "most_frequent"),
+    "rule_help.": ("most_trusted", "most_recent", "most_complete", "most_frequent"),
+    "job_status.": ("queued", "running", "done", "failed"),
     "attr.": (
         "full_name",
         "given_name",
@@ -171,6 +173,7 @@ def test_value_families_cover_the_code() -> None:
     assert set(CONSENT_CHANNELS) <= set(DYNAMIC["consent_channel."])
     assert set(CONSENT_PURPOSES) <= set(DYNAMIC["purpose."])
     assert set(RULES) <= set(DYNAMIC["rule."])
+    assert set(RULES) <= set(DYNAMIC["rule_help."])
     assert set(HOLDING_STATUSES) <= set(DYNAMIC["holding_status."])
     assert set(SOURCE_KINDS) <= set(DYNAMIC["source_kind."])
 

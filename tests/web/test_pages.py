@@ -102,6 +102,7 @@ def test_every_page_in_four_languages(
         "/customers",
         "/sources",
         "/identity/review",
+        "/identity/settings",
         "/admin/users",
         "/audit",
         "/settings/api-keys",

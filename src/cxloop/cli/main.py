@@ -9,6 +9,7 @@ import typer
 from cxloop.api.registry import register_jobs
 from cxloop.auth import cli as auth_cli
 from cxloop.profiles import cli as profiles_cli
+from cxloop.profiles import cli_identity
 from cxloop.surveys import cli as surveys_cli
 from cxloop.surveys import cli_distribution, cli_surveys
 from cxloop.text import cli as text_cli
@@ -22,6 +23,7 @@ app.add_typer(profiles_cli.sources, name="sources")
 app.command("ingest")(profiles_cli.ingest_file)
 app.command("resolve")(profiles_cli.resolve_command)
 app.command("find")(profiles_cli.find_command)
+app.add_typer(cli_identity.identity, name="identity")
 app.add_typer(surveys_cli.app, name="sample-size")
 app.add_typer(cli_surveys.app, name="surveys")
 app.add_typer(text_cli.app, name="text")

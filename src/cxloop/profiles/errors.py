@@ -44,6 +44,10 @@ def not_mergeable(reason: str) -> Conflict:
     return Conflict("identity.not_mergeable", reason)
 
 
-def invalid(field: str, reason: str) -> Invalid:
-    """An identity setting or request field is invalid."""
-    return Invalid("identity.invalid", f"{field}: {reason}", {"field": field, "reason": reason})
+def invalid(field: str, reason: str, problem: str = "invalid") -> Invalid:
+    """An identity setting or request field is invalid; ``problem`` is a stable reason code."""
+    return Invalid(
+        "identity.invalid",
+        f"{field}: {reason}",
+        {"field": field, "reason": reason, "problem": problem},
+    )

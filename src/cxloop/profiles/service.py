@@ -262,12 +262,13 @@ def update_settings(
     rules: dict[str, str] | None,
     unique_sources: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Change the workspace's identity thresholds and survivorship rules."""
+    """Change the workspace's identity thresholds, survivorship rules and unique sources."""
     access.require(actor, IDENTITY_RUN)
     ws = session.get(Workspace, actor.workspace_id)
     assert ws is not None
     settings = dict(ws.settings or {})
     before = {
+        "unique_sources": settings.get("identity_unique_sources", []),
         "identity": settings.get("identity", {}),
         "survivorship": settings.get("survivorship", {}),
     }
@@ -275,25 +276,34 @@ def update_settings(
         merged = {**settings_of(ws), **thresholds}
         for key, value in merged.items():
             if key not in DEFAULTS:
-                raise errors.invalid(key, "unknown setting")
+                raise errors.invalid(key, "unknown setting", "unknown_setting")
             if not 0.0 < value < 1.0:
-                raise errors.invalid(key, "must be between 0 and 1")
+                raise errors.invalid(key, "must be between 0 and 1", "out_of_range")
         if merged["review_threshold"] > merged["auto_threshold"]:
-            raise errors.invalid("review_threshold", "must not be above auto_threshold")
+            raise errors.invalid(
+                "review_threshold", "must not be above auto_threshold", "review_above_auto"
+            )
         settings["identity"] = merged
     if rules:
         for attr, rule in rules.items():
+            field = f"survivorship.{attr}"
             if attr not in ATTRIBUTES:
-                raise errors.invalid(attr, f"unknown attribute; use one of {', '.join(ATTRIBUTES)}")
+                raise errors.invalid(
+                    field,
+                    f"unknown attribute; use one of {', '.join(ATTRIBUTES)}",
+                    "unknown_attribute",
+                )
             if rule not in RULES:
-                raise errors.invalid(attr, f"unknown rule {rule!r}; use one of {', '.join(RULES)}")
+                raise errors.invalid(
+                    field, f"unknown rule {rule!r}; use one of {', '.join(RULES)}", "unknown_rule"
+                )
         settings["survivorship"] = {**settings.get("survivorship", {}), **rules}
     if unique_sources is not None:
         from cxloop.profiles.ingest import service as ingest
 
-        for name in unique_sources:
-            ingest.get_source(session, actor, name)  # 404 for an unknown source
-        settings["identity_unique_sources"] = sorted(set(unique_sources))
+        # by name or id, 404 when unknown; stored by name, which is what resolution compares
+        names = {ingest.get_source(session, actor, ref).name for ref in unique_sources}
+        settings["identity_unique_sources"] = sorted(names)
     ws.settings = settings
     session.flush()
     after = {

@@ -1,32 +1,38 @@
-"""Web pages of profiles: customer search, the 360 view, identity review, sources and imports."""
+"""Web pages of profiles: customer search, the 360 view, identity review and settings, sources
+and imports."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from cxloop.auth.dependencies import DbSession, WebActor, web_require
 from cxloop.core.actor import Actor
-from cxloop.core.errors import from_validation
-from cxloop.core.params import IdPath, Page
-from cxloop.core.permissions import IDENTITY_REVIEW, INGEST_WRITE, SOURCES_MANAGE
+from cxloop.core.errors import AppError, from_validation
+from cxloop.core.i18n import translate
+from cxloop.core.params import IdPath, IdQuery, Page
+from cxloop.core.permissions import IDENTITY_REVIEW, IDENTITY_RUN, INGEST_WRITE, SOURCES_MANAGE
 from cxloop.core.routing import UnitOfWorkRoute
-from cxloop.profiles import access, queries, service, view360
+from cxloop.profiles import access, queries, queries_identity, service, settings_form, view360
 from cxloop.profiles.ingest import errors as ingest_errors
 from cxloop.profiles.ingest import queries as ingest_queries
 from cxloop.profiles.ingest import service as ingest
 from cxloop.profiles.ingest.fields import ENTITIES, SOURCE_KINDS, field_names
 from cxloop.profiles.ingest.parsing import FileProblem, iter_file
 from cxloop.profiles.ingest.schemas import SourceCreate, SourceUpdate
+from cxloop.profiles.survivorship import ATTRIBUTES, RULES
 from cxloop.web.render import render, ui_language
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 Reviewer = Annotated[Actor, Depends(web_require(IDENTITY_REVIEW))]
 Ingester = Annotated[Actor, Depends(web_require(INGEST_WRITE))]
 Manager = Annotated[Actor, Depends(web_require(SOURCES_MANAGE))]
+Tuner = Annotated[Actor, Depends(web_require(IDENTITY_RUN))]
+SETTINGS = "/identity/settings"
 
 
 @router.get("/customers", response_class=HTMLResponse)
@@ -90,6 +96,122 @@ def decide(
     service.decide_link(session, actor, link_id, approve=decision == "approve")
     target = next if next.startswith("/") and not next.startswith("//") else "/identity/review"
     return RedirectResponse(target, status_code=303)
+
+
+def _settings_page(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    form: dict[str, Any] | None = None,
+    problems: list[dict[str, str]] | None = None,
+    status: int = 200,
+    **extra: Any,
+) -> HTMLResponse:
+    conf = queries_identity.identity_settings(session, actor)
+    return render(
+        request,
+        "profiles/identity_settings.html",
+        {
+            "conf": conf,
+            "form": form or settings_form.form_of(conf),
+            "problems": problems or [],
+            "sources": ingest_queries.list_sources(session, actor),
+            "rules": RULES,
+            "editable": actor.can(IDENTITY_RUN),
+            "last_run": queries_identity.full_resolution(session, actor),
+            **extra,
+        },
+        status,
+    )
+
+
+@router.get(SETTINGS, response_class=HTMLResponse)
+def identity_settings(
+    request: Request,
+    session: DbSession,
+    actor: Reviewer,
+    notice: Annotated[str, Query(max_length=20)] = "",
+    job: IdQuery = None,
+) -> Response:
+    """Thresholds, survivorship rules and unique sources (read-only without identity.run)."""
+    queued = queries_identity.full_resolution(session, actor, job) if job else None
+    return _settings_page(request, session, actor, notice=notice, queued=queued)
+
+
+# Reason codes (identity.invalid's ``problem``, the form's own, an error code) -> message keys.
+_REASONS = {
+    "not_a_number": "idset.error_number",
+    "out_of_range": "idset.error_range",
+    "review_above_auto": "idset.error_order",
+    "unknown_rule": "idset.error_rule",
+    "unknown_attribute": "idset.error_attribute",
+    "unknown_setting": "idset.error_attribute",
+    "source.not_found": "idset.error_source",
+}
+_LABELS = {
+    "auto_threshold": "idset.auto_threshold",
+    "review_threshold": "idset.review_threshold",
+    "unique_sources": "idset.unique_sources",
+}
+
+
+def _problem(lang: str, field: str, reason: str, fallback: str = "") -> dict[str, str]:
+    """A field error in the page's language: the field's label and why its value was refused."""
+    attr = field.removeprefix("survivorship.")
+    label = _LABELS.get(field) or (f"attr.{attr}" if attr in ATTRIBUTES else attr)
+    key = _REASONS.get(reason)
+    return {
+        "field": field,
+        "label": translate(lang, label),
+        "reason": translate(lang, key) if key else fallback or reason,
+    }
+
+
+@router.post(SETTINGS, response_model=None)
+def save_identity_settings(
+    request: Request,
+    session: DbSession,
+    actor: Tuner,
+    auto_threshold: Annotated[str | None, Form(max_length=40)] = None,
+    review_threshold: Annotated[str | None, Form(max_length=40)] = None,
+    rule: Annotated[list[str] | None, Form()] = None,
+    unique_source: Annotated[list[str] | None, Form()] = None,
+    unique_sources_listed: Annotated[bool, Form()] = False,
+) -> Response:
+    """Save what changed through the service; on bad input show the form again with why."""
+    lang = ui_language(request)
+    conf = queries_identity.identity_settings(session, actor)
+    change = settings_form.parse(
+        conf,
+        {"auto_threshold": auto_threshold, "review_threshold": review_threshold},
+        rule or [],
+        (unique_source or []) if unique_sources_listed else None,
+    )
+    problems = [_problem(lang, f, r) for f, r in change.problems]
+    if not problems and change.changes_nothing:
+        return RedirectResponse(f"{SETTINGS}?notice=unchanged", status_code=303)
+    status = 422
+    if not problems:
+        try:
+            service.update_settings(
+                session, actor, change.thresholds, change.rules, change.unique_sources
+            )
+            return RedirectResponse(f"{SETTINGS}?notice=saved", status_code=303)
+        except AppError as exc:
+            session.rollback()
+            unknown_source = exc.code == "source.not_found"
+            field = str(exc.data.get("field") or ("unique_sources" if unknown_source else exc.code))
+            reason = str(exc.data.get("problem") or exc.code)
+            problems.append(_problem(lang, field, reason, exc.message))
+            status = exc.status_code
+    return _settings_page(request, session, actor, change.form, problems, status)
+
+
+@router.post(SETTINGS + "/resolve", response_model=None)
+def resolve_everyone(session: DbSession, actor: Tuner) -> Response:
+    """Queue a full re-resolution of the workspace with the current settings."""
+    job = service.queue_full_resolution(session, actor)
+    return RedirectResponse(f"{SETTINGS}?job={job.id}", status_code=303)
 
 
 @router.get("/sources", response_class=HTMLResponse)
