@@ -103,6 +103,9 @@ def test_settings_are_validated(client: TestClient, loaded: World) -> None:
         "/api/v1/identity/settings", json={"survivorship": {"full_name": "most_recent"}}, headers=h
     )
     assert ok.json()["survivorship"]["full_name"] == "most_recent"
+    # the answer is the settings in force, thresholds included, as GET gives them
+    assert ok.json() == client.get("/api/v1/identity/settings", headers=h).json()
+    assert (ok.json()["auto_threshold"], ok.json()["review_threshold"]) == (0.95, 0.70)
     assert (
         client.put(
             "/api/v1/identity/settings",

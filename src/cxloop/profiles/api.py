@@ -14,10 +14,8 @@ from cxloop.core.errors import NotFound
 from cxloop.core.params import IdPath, Offset
 from cxloop.core.permissions import IDENTITY_REVIEW
 from cxloop.core.routing import UnitOfWorkRoute
-from cxloop.core.tenancy import Workspace
-from cxloop.profiles import access, queries, service, view360
+from cxloop.profiles import access, queries, queries_identity, service, view360
 from cxloop.profiles.models import Profile
-from cxloop.profiles.resolve import settings_of, unique_sources
 from cxloop.profiles.schemas import (
     Customer360,
     IdentitySettings,
@@ -152,14 +150,16 @@ def detach(record_id: IdPath, session: DbSession, actor: CurrentActor) -> Any:
 @router.get("/identity/settings", response_model=IdentitySettings)
 def get_settings(session: DbSession, actor: CurrentActor) -> Any:
     """The workspace's thresholds and survivorship rules."""
-    access.require(actor, IDENTITY_REVIEW)
-    ws = session.get(Workspace, actor.workspace_id)
-    assert ws is not None
-    conf = settings_of(ws)
+    return _settings_view(session, actor)
+
+
+def _settings_view(session: DbSession, actor: CurrentActor) -> IdentitySettings:
+    conf = queries_identity.identity_settings(session, actor)
     return IdentitySettings(
-        **conf,
-        survivorship=(ws.settings or {}).get("survivorship", {}),
-        unique_sources=unique_sources(ws),
+        auto_threshold=conf["auto_threshold"],
+        review_threshold=conf["review_threshold"],
+        survivorship=conf["survivorship"],
+        unique_sources=conf["unique_sources"],
     )
 
 
@@ -174,14 +174,8 @@ def put_settings(body: IdentitySettings, session: DbSession, actor: CurrentActor
         )
         if v is not None
     }
-    after = service.update_settings(
-        session, actor, thresholds, body.survivorship, body.unique_sources
-    )
-    return IdentitySettings(
-        **after.get("identity", {}),
-        survivorship=after.get("survivorship"),
-        unique_sources=after.get("unique_sources"),
-    )
+    service.update_settings(session, actor, thresholds, body.survivorship, body.unique_sources)
+    return _settings_view(session, actor)
 
 
 @router.post("/identity/resolve", response_model=JobView, status_code=202)
