@@ -7,11 +7,13 @@ errors must be identical either way.
 
 from __future__ import annotations
 
+import io
+
 import orjson
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cxloop.profiles.ingest.parsing import ParsedRow, parse_lines
+from cxloop.profiles.ingest.parsing import ParsedRow, iter_jsonl, parse_lines
 
 AROUND = ["", " ", "\t", "\r", "\u3000", "\xa0", "\x85", "\ufeff", "\x0b", "\x0c", "  \t "]
 TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=30)  # what JSON can hold
@@ -54,6 +56,15 @@ def _fields(rows: list[ParsedRow]) -> list[tuple[object, ...]]:
 def test_bytes_and_text_give_the_same_rows(raw: list[bytes], first: int) -> None:
     text = [line.decode("utf-8", "surrogateescape") for line in raw]
     assert _fields(parse_lines(first, raw)) == _fields(parse_lines(first, text))
+
+
+@given(st.lists(lines(), max_size=12))
+def test_a_file_read_line_by_line_gives_the_rows_of_its_text(raw: list[bytes]) -> None:
+    data = b"".join(line if line.endswith(b"\n") else line + b"\n" for line in raw)
+    by_line = list(iter_jsonl(io.BytesIO(data)))
+    text = [(part + b"\n").decode("utf-8", "surrogateescape") for part in data.split(b"\n")[:-1]]
+    as_text = parse_lines(1, text)  # the lines end at "\n" only, as in a file read as bytes
+    assert _fields(by_line) == _fields(as_text)
 
 
 def test_a_typical_line_keeps_its_text_as_the_payload() -> None:

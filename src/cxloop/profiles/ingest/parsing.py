@@ -214,11 +214,15 @@ def _parse_utf8(number: int, line: bytes) -> ParsedRow | None:
     return parse_line(number, _text(line))  # the same row, or the same error, as text
 
 
+def _parse_any(number: int, line: str | bytes) -> ParsedRow | None:
+    return _parse_utf8(number, line) if isinstance(line, bytes) else parse_line(number, line)
+
+
 def parse_lines(first: int, lines: Sequence[str | bytes]) -> list[ParsedRow]:
     """Rows of consecutive JSON Lines (text, or UTF-8 bytes), the first one numbered ``first``."""
     out: list[ParsedRow] = []
     for number, line in enumerate(lines, start=first):
-        row = _parse_utf8(number, line) if isinstance(line, bytes) else parse_line(number, line)
+        row = _parse_any(number, line)
         if row is not None:
             out.append(row)
     return out
@@ -249,7 +253,7 @@ class JsonLines:
         # line by line, so that a consumer stopping early leaves the rest to ``blocks``
         for line in self.source:
             self.next_line += 1
-            row = parse_line(self.next_line - 1, _text(line))
+            row = _parse_any(self.next_line - 1, line)
             if row is not None:
                 yield row
 
