@@ -17,6 +17,7 @@ from sqlalchemy import Column, Index, MetaData, Table, UniqueConstraint
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.schema import CreateIndex, CreateTable
 
+from cxloop.core import bulk
 from cxloop.journeys import service as journeys
 from cxloop.journeys.models import Interaction
 
@@ -28,16 +29,6 @@ SQLITE_PRAGMAS = (  # as core.db configures every SQLite connection of the app
     "PRAGMA cache_size=-65536",
     "PRAGMA temp_store=MEMORY",
 )
-PG_TYPES = {
-    "BIGINT": "int8",
-    "INTEGER": "int4",
-    "VARCHAR": "varchar",
-    "TEXT": "text",
-    "TIMESTAMP WITH TIME ZONE": "timestamptz",
-    "JSONB": "jsonb",
-    "JSON": "json",
-    "BOOLEAN": "bool",
-}
 COLUMNS = journeys.INTERACTION_COLUMNS
 
 
@@ -98,7 +89,7 @@ def pg_ceiling(dsn: str, rows: list[tuple[Any, ...]], indexed: bool = False) -> 
 
     table = plain_table("ceiling", indexed)
     dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
-    types = [PG_TYPES[table.c[c].type.compile(dialect=dialect).split("(")[0]] for c in COLUMNS]
+    types = bulk.pg_types(table, COLUMNS)
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("DROP TABLE IF EXISTS ceiling")
         for ddl in _create(table, dialect):

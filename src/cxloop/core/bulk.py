@@ -55,7 +55,8 @@ def sqlite_datetimes(values: Sequence[datetime | None]) -> list[str | None]:
     return [v if v is None or len(v) == 26 else v + ".000000" for v in orjson.loads(text)]
 
 
-def _pg_types(table: Any, columns: Sequence[str]) -> list[str]:
+def pg_types(table: Any, columns: Sequence[str]) -> list[str]:
+    """The binary COPY type names of ``table``'s ``columns`` on PostgreSQL."""
     from sqlalchemy.dialects import postgresql
 
     dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
@@ -95,7 +96,7 @@ def bulk_insert(
     conn = raw_connection(session)
     if session.get_bind().dialect.name == "postgresql":
         with conn.cursor() as cur:
-            _pg_copy(cur, table.name, columns, _pg_types(table, columns), rows)
+            _pg_copy(cur, table.name, columns, pg_types(table, columns), rows)
         return
     names, marks = _names(table, columns), ", ".join("?" * len(columns))
     conn.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)  # noqa: S608
@@ -155,7 +156,7 @@ def bulk_update(
                 f"SELECT {names}, id FROM {table.name} WITH NO DATA"
             )
             cur.execute(f"TRUNCATE {stage}")
-            _pg_copy(cur, stage, [*columns, "id"], _pg_types(table, [*columns, "id"]), rows)
+            _pg_copy(cur, stage, [*columns, "id"], pg_types(table, [*columns, "id"]), rows)
             cur.execute(f"UPDATE {table.name} AS t SET {sets} FROM {stage} AS s WHERE t.id = s.id")  # noqa: S608
         return
     sets = ", ".join(f"{c} = ?" for c in columns)
