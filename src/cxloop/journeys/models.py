@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cxloop.core.db import Base
@@ -22,14 +22,9 @@ class Interaction(LineageColumns, Base):
         # A customer's timeline reads all their interactions and sorts them: leaving started_at
         # out of this index makes it a third smaller and bulk ingest ~25% faster (ADR 0002).
         Index("ix_interactions_customer", "workspace_id", "customer_source_id", "customer_ref"),
-        # Lookups are always by an issue key: rows without one are left out of the index.
-        Index(
-            "ix_interactions_ws_issue",
-            "workspace_id",
-            "issue_key",
-            sqlite_where=text("issue_key IS NOT NULL"),
-            postgresql_where=text("issue_key IS NOT NULL"),
-        ),
+        # No index on issue_key: no query looks interactions up by it (the open-issue check reads
+        # a customer's rows through the index above), and it cost ~1 µs per ingested row (ADR
+        # 0002, section 5). The feature that first needs it adds it back with a migration.
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
