@@ -34,3 +34,18 @@ def reject_nul(value: str) -> str:
 
 Text = Annotated[str, AfterValidator(reject_nul)]
 """Any text a request carries into storage: refused with a field error when it holds a NUL."""
+
+
+def parse_int(raw: object, digits: int = 18) -> int | None:
+    """An optionally signed ASCII decimal of at most ``digits`` digits, else None.
+
+    ``str.isdigit`` alone is not enough before ``int()``: it accepts "²" (which ``int`` refuses)
+    and any length (``int`` refuses more than 4,300 digits; a 64-bit column fewer than 20).
+    """
+    if not isinstance(raw, str):
+        return None
+    text = raw.strip()
+    body = text[1:] if text[:1] in ("-", "+") else text
+    if not (body.isascii() and body.isdigit() and len(body) <= digits):
+        return None
+    return int(text)
