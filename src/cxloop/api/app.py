@@ -12,7 +12,7 @@ from fastapi import Depends, FastAPI
 
 from cxloop import __version__
 from cxloop.api import errors
-from cxloop.api.inputs import reject_nul
+from cxloop.api.inputs import check_request
 from cxloop.api.limits import BodyLimitMiddleware
 from cxloop.api.registry import routers, warm_up
 from cxloop.core import jobs
@@ -45,7 +45,7 @@ def create_app(worker: bool = False) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
-        dependencies=[Depends(reject_nul)],
+        dependencies=[Depends(check_request)],
     )
     from cxloop.web.render import SecurityHeaders, render_error_page
 
