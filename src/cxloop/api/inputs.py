@@ -1,4 +1,4 @@
-"""Refuse text no column can store before any handler can try to store it.
+"""Refuse text no column can store, and files where text belongs, before any handler runs.
 
 PostgreSQL text cannot hold U+0000 and SQLite truncates at it in places, so a NUL anywhere in
 a request is answered with a 422 naming where it was. JSON bodies are covered field by field
@@ -18,6 +18,8 @@ import re
 from typing import Any
 
 from fastapi import Request
+from fastapi.dependencies.models import Dependant
+from fastapi.params import File
 from fastapi.routing import APIRoute
 from starlette.datastructures import UploadFile
 
@@ -53,7 +55,7 @@ def _printable(text: str) -> str:
 
 
 async def check_request(request: Request) -> None:
-    """Raise a 422 when the URL, a form field or a JSON body holds a NUL or a lone surrogate."""
+    """Raise a 422 when the URL or body holds a NUL or a lone surrogate, or a form a stray file."""
     if "\x00" in request.url.path:
         raise _refuse("path", _NUL)
     for key, value in request.query_params.multi_items():
@@ -68,9 +70,13 @@ async def check_request(request: Request) -> None:
 
 async def _check_form(request: Request) -> None:
     form = await request.form()
+    files: set[str] | None = None
     for key, item in form.multi_items():
         where = f"form.{_printable(key)}"
         if isinstance(item, UploadFile):
+            files = _file_fields(request) if files is None else files
+            if key not in files:
+                raise _refuse(where, "is a file, but this field takes text")
             name = item.filename or ""
             reason = _NUL if "\x00" in name else _lone_surrogate(name)
             if reason is not None:
@@ -81,6 +87,20 @@ async def _check_form(request: Request) -> None:
         reason = _lone_surrogate(key + item)
         if reason is not None:
             raise _refuse(where, reason)
+
+
+def _file_fields(request: Request) -> set[str]:
+    """The form fields the matched route declares as files (``File()`` parameters)."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return set()
+    names: set[str] = set()
+    pending: list[Dependant] = [route.dependant]
+    while pending:
+        dependant = pending.pop()
+        names.update(f.alias for f in dependant.body_params if isinstance(f.field_info, File))
+        pending.extend(dependant.dependencies)
+    return names
 
 
 def _parsed_as_json(request: Request, content_type: str) -> bool:
