@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from cxloop.core.db import unit_of_work
 from cxloop.surveys.models import SurveyAnswer, SurveyResponse
 from tests.factories import World
-from tests.surveys.helpers import FULL_ANSWERS, create_survey, make_customer
+from tests.surveys.helpers import FULL_ANSWERS, create_survey, make_customer, personal_link
 
 
 def _responses() -> tuple[int, int]:
@@ -57,3 +58,31 @@ def test_submission_needs_the_permission_and_an_active_survey(
     assert r.status_code == 409 and r.json()["error"]["code"] == "survey.not_active"
     r = client.post(url, json={"answers": {"nps": "\x00"}}, headers=world.headers("agent"))
     assert r.status_code == 422
+
+
+@pytest.mark.parametrize(
+    "number",
+    [b"18446744073709551616", b"9223372036854775808", b"-9223372036854775809", b"1" * 4000,
+     b"1e309", b"-1e309", b"NaN", b"Infinity", b"2.5"],
+)  # fmt: skip
+def test_numbers_no_answer_can_hold_are_refused_naming_the_answer(
+    client: TestClient, world: World, number: bytes
+) -> None:
+    survey = create_survey(client, world)
+    link = personal_link(client, world, survey["id"], make_customer(client, world))
+    answers = b'{"nps": ' + number + b', "channel": "phone", "csat": 2}'
+    json_type = {"content-type": "application/json"}
+    token = link["token"].encode()
+    for url, body, headers in [
+        (
+            f"/api/v1/surveys/{survey['id']}/responses",
+            b'{"answers": ' + answers + b"}",
+            {**world.headers("agent"), **json_type, "Idempotency-Key": "k1"},
+        ),
+        ("/api/v1/respond", b'{"token": "' + token + b'", "answers": ' + answers + b"}", json_type),
+    ]:
+        r = client.post(url, content=body, headers=headers)
+        assert r.status_code == 422, r.text
+        fields = [e["field"] for e in r.json()["error"]["data"]["errors"]]
+        assert fields and all(f.startswith("answers.nps") for f in fields), r.text
+    assert _responses() == (0, 0)

@@ -248,3 +248,19 @@ def test_survey_texts_for_the_widget(client: TestClient, world: World) -> None:
     )
     assert evil.status_code == 403 and "access-control-allow-origin" not in evil.headers
     assert client.get(url, params={"key": "nope"}, headers={"Origin": SHOP}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "number", [b"18446744073709551616", b"1" * 4000, b"1e309", b"NaN", b"-Infinity", b"9.0"]
+)
+def test_scores_no_answer_can_hold_are_refused(
+    client: TestClient, world: World, number: bytes
+) -> None:
+    survey = nps_survey(client, world)
+    key = make_key(client, world, [survey["id"]])
+    head = f'{{"key": "{key["public_key"]}", "survey": "{survey["id"]}", "score": '.encode()
+    r = client.post(URL, content=head + number + b"}", headers={"Origin": SHOP})
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["data"]["errors"][0]["field"] == "score", r.text
+    assert r.headers["access-control-allow-origin"] == SHOP
+    assert _count(Job) == 0

@@ -6,6 +6,8 @@ with another body is a conflict. Completion is ``collect.complete``, as for ever
 
 from __future__ import annotations
 
+from typing import Any
+
 import orjson
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +24,8 @@ from cxloop.surveys.logic import check_complete
 from cxloop.surveys.models import SurveyResponse
 from cxloop.surveys.schemas import ResponseSubmit
 
+_INT64 = range(-(2**63), 2**63)
+
 
 def submit_api(
     session: Session,
@@ -36,6 +40,7 @@ def submit_api(
     different body: 409.
     """
     survey = access.get_survey(session, actor, survey_id, RESPONSES_SUBMIT)
+    _check_numbers(data.answers)
     body = orjson.dumps(
         {"survey": survey_id, **data.model_dump(mode="json")}, option=orjson.OPT_SORT_KEYS
     )
@@ -86,6 +91,14 @@ def submit_api(
     source_id = survey.source_id or service.survey_source(session, survey.workspace_id)
     complete(session, response, version, d, answers, (survey.name, source_id), customer)
     return response, False
+
+
+def _check_numbers(answers: dict[str, Any]) -> None:
+    """Refuse a whole number beyond 64 bits: no question takes one, nor can orjson write it."""
+    for key, value in answers.items():
+        if isinstance(value, int) and value not in _INT64:
+            reason = "is a whole number beyond the 64-bit range"
+            raise errors.invalid(f"answers.{key}", reason, "survey.answer_invalid")
 
 
 def _by_key(session: Session, workspace_id: int, key: str) -> SurveyResponse | None:
