@@ -156,6 +156,21 @@ def test_form_fields_cannot_smuggle_one(client: TestClient, world: World) -> Non
     assert len(client.get("/api/v1/surveys", headers=world.headers()).json()) == 1
 
 
+def test_respondent_pages_cannot_be_sent_one(client: TestClient, world: World) -> None:
+    survey = create_survey(client, world)
+    link = personal_link(client, world, survey["id"], make_customer(client, world))
+    body = b"".join(
+        b'--B\r\nContent-Disposition: form-data; name="' + key + b'"\r\n\r\n' + value + b"\r\n"
+        for key, value in [(b"q", b"comment"), (b"answer", b"+2AA-")]
+    )
+    headers = {"content-type": "multipart/form-data; boundary=B; charset=utf-7"}
+    r = client.post(link["path"], content=body + b"--B--\r\n", headers=headers)
+    assert r.status_code == 422, r.text
+    assert "form.answer" in r.text and LONE in r.text
+    answered = client.get(f"/api/v1/surveys/{survey['id']}/responses", headers=world.headers())
+    assert answered.status_code == 200 and answered.json() == []
+
+
 def _json(world: World) -> dict[str, str]:
     return {**world.headers(), "content-type": "application/json"}
 
