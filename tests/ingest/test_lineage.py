@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from cxloop.core.db import unit_of_work
 from cxloop.journeys import queries as _journeys  # noqa: F401  (models registered)
 from cxloop.profiles.ingest.models import IngestBatch, RawRecord
-from cxloop.profiles.models import CustomerRecord, Holding, Profile
+from cxloop.profiles.models import ConsentRecord, CustomerRecord, Holding, Profile
 from tests.factories import World, make_source, post_records
 
 
@@ -46,34 +46,81 @@ def _versions(ext: str) -> list[tuple[int, Any, int | None]]:
     return sorted(tuple(r) for r in [*kept, *current])
 
 
+def _interrupt(key: str) -> None:
+    """Leave a finished batch as a crash leaves one: open (its rows committed)."""
+    with unit_of_work() as s:
+        s.execute(
+            update(IngestBatch).where(IngestBatch.idempotency_key == key).values(status="open")
+        )
+
+
 def test_versions_in_one_batch_follow_its_lines(client: TestClient, world: World) -> None:
     make_source(world, "support", "support")
     a1, a2, b1 = _event("A", "first"), _event("A", "second"), _event("B", "only")
-    rep = post_records(client, world, "support", "interaction", [a1, a2, b1, a1, a2]).json()
+    batch = [a1, a2, b1, a1, a2]
+    rep = post_records(client, world, "support", "interaction", batch, idempotency_key="k").json()
     assert (rep["received"], rep["accepted"], rep["rejected"]) == (5, 5, 0)
-    # A is created then updated; its older and its current content sent again change nothing
-    assert (rep["created"], rep["updated"], rep["unchanged"]) == (2, 1, 2)
-    assert _versions("A") == [(1, a1, 1), (2, a2, 2)]
+    # the last line wins: A goes back and forth, and every line of it is a version
+    assert (rep["created"], rep["updated"], rep["unchanged"]) == (2, 3, 0)
+    assert _versions("A") == [(1, a1, 1), (2, a2, 2), (3, a1, 4), (4, a2, 5)]
     assert _versions("B") == [(1, b1, 3)]
+    _interrupt("k")  # the same batch sent again after a crash: its lines were stored already
+    again = post_records(client, world, "support", "interaction", batch, idempotency_key="k")
+    assert (again.json()["unchanged"], again.json()["updated"]) == (5, 0)
+    assert _versions("A") == [(1, a1, 1), (2, a2, 2), (3, a1, 4), (4, a2, 5)]
 
 
-def test_every_version_is_kept_and_an_old_one_never_comes_back(
-    client: TestClient, world: World
-) -> None:
+def test_an_older_content_sent_again_is_a_new_version(client: TestClient, world: World) -> None:
     make_source(world, "support", "support")
     sent = [_event("X", f"v{i}") for i in (1, 2, 3)]
     for ev in sent:
         post_records(client, world, "support", "interaction", [ev])
     assert [v[:2] for v in _versions("X")] == [(1, sent[0]), (2, sent[1]), (3, sent[2])]
     again = post_records(client, world, "support", "interaction", [sent[1], sent[0]]).json()
-    assert (again["unchanged"], again["updated"], again["created"]) == (2, 0, 0)
-    assert [v[:2] for v in _versions("X")] == [(1, sent[0]), (2, sent[1]), (3, sent[2])]
+    assert (again["unchanged"], again["updated"], again["created"]) == (0, 2, 0)
+    assert [v[:2] for v in _versions("X")] == [
+        (1, sent[0]),
+        (2, sent[1]),
+        (3, sent[2]),
+        (4, sent[1]),
+        (5, sent[0]),
+    ]
     with unit_of_work(write=False) as s:
         batches = set(s.scalars(select(RawRecord.batch_id)))
-        assert len(batches) == 2 and None not in batches  # each version knows its batch
+        assert len(batches) == 4 and None not in batches  # each version knows its batch
         from cxloop.journeys.models import Interaction
 
-        assert s.scalar(select(Interaction.text)) == "v3"
+        assert s.scalar(select(Interaction.text)) == "v1"
+
+
+def test_a_consent_withdrawn_again_is_withdrawn(client: TestClient, world: World) -> None:
+    make_source(world, "crm", "crm")
+    consent = {"customer_id": "C-7", "channel": "email", "purpose": "marketing"}
+    for granted in (False, True, False):
+        rep = post_records(client, world, "crm", "consent", [{**consent, "granted": granted}])
+        assert rep.json()["accepted"] == 1
+    with unit_of_work(write=False) as s:
+        assert s.scalars(select(ConsentRecord.granted)).all() == [False]
+        assert s.scalar(select(ConsentRecord.version)) == 3
+
+
+def test_a_batch_sent_again_after_a_crash_does_not_roll_back(
+    client: TestClient, world: World
+) -> None:
+    make_source(world, "support", "support")
+    old, new = _event("Y", "old"), _event("Y", "new")
+    post_records(client, world, "support", "interaction", [old])
+    # the batch's first line was unchanged then (Y was "old"), its second made Y "new"
+    rep = post_records(client, world, "support", "interaction", [old, new], idempotency_key="r")
+    assert (rep.json()["unchanged"], rep.json()["updated"]) == (1, 1)
+    _interrupt("r")
+    again = post_records(client, world, "support", "interaction", [old, new], idempotency_key="r")
+    assert (again.json()["unchanged"], again.json()["updated"]) == (2, 0)
+    from cxloop.journeys.models import Interaction
+
+    with unit_of_work(write=False) as s:
+        assert s.scalar(select(Interaction.text)) == "new"
+    assert [v[:2] for v in _versions("Y")] == [(1, old), (2, new)]
 
 
 def test_a_new_customer_version_is_unresolved_but_keeps_its_profile(

@@ -55,7 +55,7 @@ def test_batch_reports_accepted_and_rejected_with_line_field_and_reason(
     assert {row["line"] for row in listed.json()} == {2, 3, 5, 6, 7}
 
 
-def test_resending_the_same_record_changes_nothing_and_an_update_is_a_new_version(
+def test_resending_the_same_record_changes_nothing_and_any_other_content_is_a_new_version(
     client: TestClient, world: World
 ) -> None:
     make_source(world, "crm")
@@ -90,14 +90,15 @@ def test_resending_the_same_record_changes_nothing_and_an_update_is_a_new_versio
     assert [tuple(r[:2]) for r in kept] == [(1, GOOD)]
     assert [tuple(r[:2]) for r in current] == [(2, moved)]
     assert kept[0][2] != current[0][2]
-    # re-sending the older version does not roll the record back, nor keep it twice
+    # the older content sent again is the record's content again (the last delivery wins)
     old = post_records(client, world, "crm", "customer", [GOOD]).json()
-    assert (old["unchanged"], old["updated"], old["created"]) == (1, 0, 0)
-    newer = post_records(client, world, "crm", "customer", [moved]).json()
-    assert newer["unchanged"] == 1
+    assert (old["unchanged"], old["updated"], old["created"]) == (0, 1, 0)
+    same = post_records(client, world, "crm", "customer", [GOOD]).json()
+    assert same["unchanged"] == 1
     with unit_of_work(write=False) as s:
-        assert s.scalar(select(CustomerRecord.version)) == 2
-        assert s.scalar(select(func.count()).select_from(RawRecord)) == 1
+        assert s.scalar(select(CustomerRecord.version)) == 3
+        assert s.scalar(select(CustomerRecord.payload)) == GOOD
+        assert s.scalar(select(func.count()).select_from(RawRecord)) == 2
 
 
 def test_idempotency_key_replays_the_first_report(client: TestClient, world: World) -> None:

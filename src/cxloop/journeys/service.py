@@ -49,11 +49,11 @@ LINEAGE = ("external_id", "version", "content_hash", "payload", "received_at", "
 def current_interactions(
     session: Session, workspace_id: int, source_id: int, external_ids: Sequence[str]
 ) -> list[tuple[Any, ...]]:
-    """``(external_id, id, content_hash, version)`` of the stored interactions with these ids."""
+    """``(external_id, id, content_hash, version, batch_id, line)`` of stored interactions."""
     return bulk.bulk_select(
         session,
         _TABLE,
-        ("external_id", "id", "content_hash", "version"),
+        ("external_id", "id", "content_hash", "version", "batch_id", "line"),
         {"workspace_id": workspace_id, "source_id": source_id},
         "external_id",
         external_ids,

@@ -74,7 +74,8 @@ class RawRecord(Base):
 
     __tablename__ = "raw_records"
     __table_args__ = (
-        UniqueConstraint("workspace_id", "source_id", "entity", "external_id", "content_hash"),
+        # a content may come back (a consent withdrawn again): versions, not contents, are unique
+        UniqueConstraint("workspace_id", "source_id", "entity", "external_id", "version"),
         Index("ix_raw_records_batch", "batch_id"),
     )
 

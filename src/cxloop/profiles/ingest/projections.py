@@ -106,10 +106,10 @@ class Projection:
         return ctx.source_id if not name else ctx.source_ids.get(name)
 
     def current(self, session: Session, ctx: Context, exts: Sequence[str]) -> list[tuple[Any, ...]]:
-        """``(external_id, id, content_hash, version)`` of the stored records with these ids."""
+        """``(external_id, id, content_hash, version, batch_id, line)`` of the stored records."""
         if self.table is None:
             return journeys.current_interactions(session, ctx.workspace_id, ctx.source_id, exts)
-        cols = ("external_id", "id", "content_hash", "version")
+        cols = ("external_id", "id", "content_hash", "version", "batch_id", "line")
         where = {"workspace_id": ctx.workspace_id, "source_id": ctx.source_id}
         return bulk.bulk_select(session, self.table, cols, where, "external_id", exts)
 

@@ -1,9 +1,12 @@
 """Versioned, idempotent storage of accepted records, and of rejected rows.
 
-A record is identified by (source, entity, external id); its versions by their content hash. The
-current version lives in the projection row; a new version first copies the current one into
-``raw_records`` and then replaces it. A content already stored (current or superseded) changes
-nothing, so re-sending a file, a batch or an older version is harmless.
+A record is identified by (source, entity, external id). The current version lives in the
+projection row; a new version first copies the current one into ``raw_records`` and then
+replaces it. The last delivery wins: a content equal to the current one changes nothing, and any
+other content is a new version — also one equal to an older version (a consent withdrawn again,
+a tier back to Gold). A batch sent again under its key (a re-send after a crash) changes
+nothing either: its lines are stored in order and committed in order, so a line at or before
+the last line of that batch already stored for the record was stored then.
 """
 
 from __future__ import annotations
@@ -92,23 +95,14 @@ def _store(
         proj.insert(session, rows)
         counts.created += len(rows)
         return
-    history: set[tuple[Any, ...]] = set()
-    changed = [it.content[0] for it in items if _differs(current.get(it.content[0]), it)]
-    if changed:
-        where = {"workspace_id": ctx.workspace_id, "source_id": ctx.source_id}
-        cols = ("external_id", "content_hash")
-        history = set(
-            bulk.bulk_select(
-                session, _RAW, cols, where | {"entity": proj.entity}, "external_id", changed
-            )
-        )
+    done = _stored_lines(session, proj, ctx, items, current)
     new: list[Row] = []
     replaced: list[tuple[int, Row]] = []
     for it, row in zip(items, rows, strict=True):
         c = current.get(it.content[0])
         if c is None:
             new.append(row)
-        elif c[2] == it.digest or (it.content[0], it.digest) in history:
+        elif c[2] == it.digest or (it.line is not None and done.get(c[0], 0) >= it.line):
             counts.unchanged += 1
         else:
             cs = proj.customer_source(ctx, it.content)
@@ -122,6 +116,31 @@ def _store(
     proj.insert(session, new)
     counts.created += len(new)
     counts.updated += len(replaced)
+
+
+def _stored_lines(
+    session: Session,
+    proj: Projection,
+    ctx: Context,
+    items: list[Item],
+    current: dict[str, tuple[Any, ...]],
+) -> dict[str, int]:
+    """Per record, the last line of this batch already stored for it (current or superseded)."""
+    done = {c[0]: c[5] for c in current.values() if c[4] == ctx.batch_id and c[5] is not None}
+    changed = [it.content[0] for it in items if _differs(current.get(it.content[0]), it)]
+    if changed:
+        where = {
+            "workspace_id": ctx.workspace_id,
+            "source_id": ctx.source_id,
+            "entity": proj.entity,
+            "batch_id": ctx.batch_id,
+        }
+        for ext, line in bulk.bulk_select(
+            session, _RAW, ("external_id", "line"), where, "external_id", changed
+        ):
+            if line is not None:
+                done[ext] = max(done.get(ext, 0), line)
+    return done
 
 
 def _differs(current: tuple[Any, ...] | None, item: Item) -> bool:
