@@ -132,3 +132,14 @@ def test_sources_and_file_ingest(tmp_path: Path) -> None:
     assert code == 2 and "source.not_found" in err
     code, _, err = run("ingest", "billing", str(data), "--entity", "spaceship")
     assert code == 1 and "--entity" in err
+
+
+def test_python_dash_m_runs_the_same_cli() -> None:
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "cxloop", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert "python -m cxloop" in out.stdout and "ingest" in out.stdout
