@@ -170,3 +170,17 @@ def test_tokens_never_reach_the_access_log(client: TestClient, world: World,
             '%s - "%s %s HTTP/%s" %d', "127.0.0.1:5", "GET", "/s/SECRETTOKEN?lang=en", "1.1", 200
         )
     assert "SECRETTOKEN" not in caplog.text and "/s/…?lang=en" in caplog.text
+
+
+def test_searches_never_reach_the_access_log(caplog: pytest.LogCaptureFixture) -> None:
+    from cxloop.surveys.web_respond import redact_access_log
+
+    redact_access_log()
+    logger = logging.getLogger("uvicorn.access")
+    path = "/api/v1/customers?q=%2B886912345678&limit=5&email=a%40b.tw"
+    with caplog.at_level(logging.INFO, logger="uvicorn.access"):
+        logger.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5", "GET", path, "1.1", 200)
+        logger.info("GET /customers?page=2&q=王小明 done")
+    assert "912345678" not in caplog.text and "a%40b" not in caplog.text
+    assert "王小明" not in caplog.text
+    assert "/api/v1/customers?q=…&limit=5&email=…" in caplog.text and "?page=2&q=…" in caplog.text

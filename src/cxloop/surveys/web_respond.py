@@ -35,6 +35,8 @@ router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 Token = Annotated[str, Path(min_length=1, max_length=200)]
 # survey links, invitation pixels and unsubscribe links carry credentials in their path
 TOKEN_IN_PATH = re.compile(r"(/[sou]/)[^/?#\s\"]+")
+# searches carry personal data (names, phones, emails) in their query string
+PERSONAL_IN_QUERY = re.compile(r"([?&](?:q|email|phone)=)[^&#\s\"]*")
 KIOSK_RESTART_SECONDS = 8
 GONE = {
     "survey.link_expired": "expired",
@@ -44,17 +46,19 @@ GONE = {
 }
 
 
+def _redact(text: str) -> str:
+    return PERSONAL_IN_QUERY.sub(r"\1…", TOKEN_IN_PATH.sub(r"\1…", text))
+
+
 class _RedactTokens(logging.Filter):
-    """Survey links are credentials: access and error logs show ``/s/…`` (``/o/…``,
-    ``/u/…``) instead."""
+    """Survey links are credentials and searches personal data: access and error logs show
+    ``/s/…`` (``/o/…``, ``/u/…``) and ``?q=…`` instead."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
-            record.args = tuple(
-                TOKEN_IN_PATH.sub(r"\1…", a) if isinstance(a, str) else a for a in record.args
-            )
-        if isinstance(record.msg, str) and TOKEN_IN_PATH.search(record.msg):
-            record.msg = TOKEN_IN_PATH.sub(r"\1…", record.msg)
+            record.args = tuple(_redact(a) if isinstance(a, str) else a for a in record.args)
+        if isinstance(record.msg, str):
+            record.msg = _redact(record.msg)
         return True
 
 
