@@ -144,7 +144,9 @@ def _csv_rows(
     reader: Any, names: list[str], dialect: type[csv.Dialect] | csv.Dialect
 ) -> Iterator[ParsedRow]:
     out = io.StringIO()
-    writer = csv.writer(out, dialect)
+    # the raw text of a row, written back: quotes doubled, so that no field needs an escape
+    # character (a sniffed dialect may read quotes inside fields that it cannot write)
+    writer = csv.writer(out, delimiter=dialect.delimiter, quotechar='"', doublequote=True)
     last = reader.line_num
     while True:
         try:
