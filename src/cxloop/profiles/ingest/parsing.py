@@ -1,7 +1,8 @@
 """Reading uploaded files into rows with line numbers: encodings, CSV dialects, JSON Lines.
 
 Undecodable bytes do not abort a file: they are kept as surrogate escapes and the validator rejects
-just the row (and the field) they appear in, naming the byte.
+just the row (and the field) they appear in, naming the byte. A declared encoding must be a text
+encoding (not base64, zlib, rot13, ...).
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ csv.field_size_limit(64 * 1024 * 1024)
 
 SNIFF_BYTES = 64 * 1024
 FORMATS = ("csv", "jsonl", "json")
+# text codecs that do not describe the bytes of a file (names as codecs.lookup gives them)
+NOT_FILE_ENCODINGS = frozenset(
+    {"undefined", "idna", "punycode", "unicode-escape", "raw-unicode-escape"}
+)
 
 
 @dataclass(slots=True)
@@ -33,12 +38,46 @@ class ParsedRow:
 
 
 class FileProblem(ValueError):
-    """The file as a whole cannot be read (named line and reason)."""
+    """The file as a whole cannot be read (named line and reason), or a request field that says
+    how to read it is wrong (``field``)."""
 
-    def __init__(self, reason: str, line: int | None = None) -> None:
+    def __init__(self, reason: str, line: int | None = None, field: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.line = line
+        self.field = field
+
+
+def text_encoding(declared: str) -> str:
+    """The codec name of a declared encoding; a FileProblem unless it decodes bytes into text."""
+    try:
+        name = codecs.lookup(declared).name
+        if name not in NOT_FILE_ENCODINGS:
+            io.TextIOWrapper(io.BytesIO(), encoding=name)  # LookupError for base64, zlib, ...
+            return name
+    except LookupError:
+        pass
+    raise FileProblem(
+        f"{declared!r} is not a text encoding; use one such as utf-8, utf-16, big5, gb18030, "
+        "shift_jis, cp874 or cp1252",
+        field="encoding",
+    )
+
+
+def _byte_order(sample: bytes, size: int) -> str | None:
+    """The byte order ("le", "be") that UTF-16 (``size`` 2) or UTF-32 (4) text shows, or None.
+
+    ASCII characters (line ends, delimiters, digits) are one non-zero byte and zeros: first in
+    little-endian, last in big-endian code units.
+    """
+    units = [sample[i : i + size] for i in range(0, len(sample) - size + 1, size)]
+    le = sum(1 for u in units if u[0] and not any(u[1:]))
+    be = sum(1 for u in units if u[-1] and not any(u[:-1]))
+    if le > 2 * be:
+        return "le"
+    if be > 2 * le:
+        return "be"
+    return None
 
 
 def detect_encoding(head: bytes, declared: str | None = None) -> tuple[str, int]:
@@ -52,10 +91,17 @@ def detect_encoding(head: bytes, declared: str | None = None) -> tuple[str, int]
     if head.startswith(codecs.BOM_UTF16_BE):
         return "utf-16-be", 2
     if declared:
-        try:
-            return codecs.lookup(declared).name, 0
-        except LookupError as exc:
-            raise FileProblem(f"unknown encoding {declared!r}") from exc
+        name = text_encoding(declared)
+        if name in ("utf-16", "utf-32"):  # without a byte-order mark, as seen above
+            order = _byte_order(head[:4096], 2 if name == "utf-16" else 4)
+            if order is None:
+                raise FileProblem(
+                    f"the file has no byte-order mark and its text does not show the byte "
+                    f"order: declare {name}-le or {name}-be",
+                    field="encoding",
+                )
+            return f"{name}-{order}", 0
+        return name, 0
     sample = head[:4096]
     if len(sample) >= 4:
         even_nul = sample[0::2].count(0)
