@@ -122,3 +122,109 @@ def test_utf16_without_a_byte_order_the_text_shows_is_a_422(
     assert r.status_code == 422, r.text
     assert r.json()["error"]["data"]["field"] == "encoding"
     assert "utf-16-le" in r.json()["error"]["message"]
+
+
+BROKEN_UNITS = {
+    "utf16-lone-surrogate": ("utf-16-le", b"\x00\xd8", "0x00 0xD8"),
+    "utf16-odd-byte": ("utf-16-be", b"\x41", "0x41"),
+    "utf32-beyond-unicode": ("utf-32-le", b"\x00\x00\x11\x00", "0x00 0x00 0x11 0x00"),
+}
+
+
+@pytest.mark.parametrize("case", list(BROKEN_UNITS))
+@pytest.mark.parametrize("bom", [True, False], ids=["bom", "detected"])
+def test_broken_utf16_and_utf32_cost_only_their_row(
+    client: TestClient, world: World, case: str, bom: bool
+) -> None:
+    codec, bad, named = BROKEN_UNITS[case]
+    if codec.startswith("utf-32") and not bom:
+        pytest.skip("UTF-32 is recognised by its byte-order mark only")
+    make_source(world, "crm")
+    mark = "\ufeff".encode(codec) if bom else b""
+    data = mark + (HEADER + "B1,Ann\n" + "B2,Bo").encode(codec) + bad + "b\nB3,Cy\n".encode(codec)
+    if case == "utf16-odd-byte":  # a byte too many at the very end of the file
+        data = mark + (HEADER + "B1,Ann\nB2,Bob").encode(codec) + bad
+    r = upload(client, world, data)
+    assert r.status_code == 200, r.text
+    rep = r.json()
+    assert rep["status"] == "done" and rep["file_error"] is None, rep
+    assert rep["accepted"] + rep["rejected"] == rep["received"]
+    [error] = rep["errors"]
+    assert error["line"] == 3
+    reason = error["errors"][0]["reason"]
+    assert named in reason and "not valid in the file's encoding" in reason, reason
+    stored = client.get(f"/api/v1/rejected?batch_id={rep['batch_id']}", headers=world.headers())
+    assert [r["line"] for r in stored.json()] == [3]
+    assert "\\x" in stored.json()[0]["raw"]  # the bytes are kept, shown as \xNN
+
+
+def test_a_large_utf16_file_with_a_broken_row_late_in_it_is_read_to_its_end(
+    client: TestClient, world: World
+) -> None:
+    make_source(world, "crm")
+    broken = b"\x00\xd8"  # a lone surrogate at the start of line 2402 (the header is line 1)
+    data = (HEADER + rows(2400)).encode("utf-16-le") + broken + rows(100, 2401).encode("utf-16-le")
+    rep = upload(client, world, data).json()
+    assert rep["status"] == "done", rep
+    assert (rep["received"], rep["accepted"], rep["rejected"]) == (2500, 2499, 1), rep
+    assert rep["errors"][0]["line"] == 2402
+    [batch] = batches(client, world)
+    assert (batch["status"], batch["received"], batch["accepted"]) == ("done", 2500, 2499)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"external_id,\xff\nx1,a\n", b"external_id,full\x00name\nx1,a\n"],
+    ids=["bad-byte", "nul"],
+)
+def test_a_header_that_cannot_be_read_is_a_file_error_naming_the_column(
+    client: TestClient, world: World, data: bytes
+) -> None:
+    make_source(world, "crm")
+    r = upload(client, world, data)
+    assert r.status_code == 422, r.text
+    error = r.json()["error"]
+    assert error["code"] == "ingest.file"
+    assert error["data"]["line"] == 1
+    assert "column 2" in error["message"]
+
+
+def test_a_bad_byte_in_the_external_id_rejects_the_row_naming_the_field(
+    client: TestClient, world: World
+) -> None:
+    make_source(world, "crm")
+    rep = upload(client, world, b"external_id,full_name\n\xff,a\nok,b\n").json()
+    assert (rep["received"], rep["accepted"], rep["rejected"]) == (2, 1, 1), rep
+    [error] = rep["errors"]
+    assert error["line"] == 2 and error["external_id"] == "\\xff"
+    assert error["errors"][0]["field"] == "external_id"
+    assert "0xFF" in error["errors"][0]["reason"]
+    listed = client.get(f"/api/v1/rejected?batch_id={rep['batch_id']}", headers=world.headers())
+    assert listed.json()[0]["external_id"] == "\\xff"
+
+
+def test_field_names_and_ids_that_cannot_be_stored_reject_their_row_by_name(
+    client: TestClient, world: World
+) -> None:
+    make_source(world, "crm")
+    data = (
+        b'{"external_id": "j1", "full_name": "A", "a\\u0000b": "y"}\n'
+        b'{"external_id": "j\\u0000", "full_name": "B"}\n'
+        b'{"external_id": "j3", "full_name": "C"}\n'
+    )
+    r = client.post(
+        "/api/v1/sources/crm/files",
+        files={"file": ("f.jsonl", data, "application/x-ndjson")},
+        data={"entity": "customer"},
+        headers=world.headers(),
+    )
+    assert r.status_code == 200, r.text
+    rep = r.json()
+    assert (rep["received"], rep["accepted"], rep["rejected"]) == (3, 1, 2), rep
+    assert [(e["line"], e["errors"][0]["field"]) for e in rep["errors"]] == [
+        (1, "a\\x00b"),
+        (2, "external_id"),
+    ]
+    assert rep["errors"][1]["external_id"] == "j\\x00"
+    listed = client.get(f"/api/v1/rejected?batch_id={rep['batch_id']}", headers=world.headers())
+    assert [row["external_id"] for row in listed.json()] == ["j1", "j\\x00"]

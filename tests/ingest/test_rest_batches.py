@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -235,3 +237,27 @@ def test_agents_cannot_ingest(client: TestClient, world: World) -> None:
     make_source(world, "crm")
     r = post_records(client, world, "crm", "customer", [GOOD], role="agent")
     assert r.status_code == 403
+
+
+def test_text_that_is_not_valid_unicode_rejects_its_row_by_field(
+    client: TestClient, world: World
+) -> None:
+    make_source(world, "crm")
+    records = [
+        {"external_id": "\udcff", "full_name": "Bad Id"},
+        {"external_id": "C-2", "full_name": "Bad Key", "no\ud800te": "x"},
+        {"external_id": "C-3", "full_name": "Fine"},
+    ]
+    body = json.dumps({"entity": "customer", "records": records})  # lone surrogates as \\uXXXX
+    r = client.post(
+        "/api/v1/sources/crm/records",
+        content=body,
+        headers={**world.headers(), "Content-Type": "application/json"},
+    )
+    assert r.status_code == 200, r.text
+    rep = r.json()
+    assert (rep["accepted"], rep["rejected"]) == (1, 2), rep
+    assert [(e["external_id"], e["errors"][0]["field"]) for e in rep["errors"]] == [
+        ("\\xff", "external_id"),
+        ("C-2", "no\\ud800te"),
+    ]

@@ -1,8 +1,8 @@
 """Reading uploaded files into rows with line numbers: encodings, CSV dialects, JSON Lines.
 
-Undecodable bytes do not abort a file: they are kept as surrogate escapes and the validator rejects
-just the row (and the field) they appear in, naming the byte. A declared encoding must be a text
-encoding (not base64, zlib, rot13, ...).
+Undecodable bytes do not abort a file: each is kept as a surrogate escape (U+DC00 + the byte) and
+the validator rejects just the row (and the field) it appears in, naming the byte. A declared
+encoding must be a text encoding (not base64, zlib, rot13, ...).
 """
 
 from __future__ import annotations
@@ -16,14 +16,32 @@ from typing import IO, Any
 
 import orjson
 
+from cxloop.profiles.ingest.values import string_problem
+
 csv.field_size_limit(64 * 1024 * 1024)
 
 SNIFF_BYTES = 64 * 1024
 FORMATS = ("csv", "jsonl", "json")
+UNDECODABLE = "cxloop-undecodable"
 # text codecs that do not describe the bytes of a file (names as codecs.lookup gives them)
 NOT_FILE_ENCODINGS = frozenset(
     {"undefined", "idna", "punycode", "unicode-escape", "raw-unicode-escape"}
 )
+
+
+def _keep_bytes(exc: UnicodeError) -> tuple[str, int]:
+    """Decode each undecodable byte as U+DC00 + the byte.
+
+    As ``surrogateescape`` does, but for every byte: it refuses bytes below 0x80, which in
+    UTF-16 and UTF-32 are part of broken code units too (a lone surrogate, a unit cut short at the
+    end of the file, a code point past U+10FFFF), and then the decoder raises.
+    """
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return "".join(chr(0xDC00 + b) for b in exc.object[exc.start : exc.end]), exc.end
+
+
+codecs.register_error(UNDECODABLE, _keep_bytes)
 
 
 @dataclass(slots=True)
@@ -147,7 +165,7 @@ def iter_file(
         raise FileProblem(f"unknown format {chosen!r}; use one of {', '.join(FORMATS)}")
     if chosen == "jsonl" and enc == "utf-8" and b"\r" not in head.replace(b"\r\n", b""):
         return chosen, enc, iter_jsonl(stream)  # read as bytes (see JsonLines)
-    text = io.TextIOWrapper(stream, encoding=enc, errors="surrogateescape", newline="")
+    text = io.TextIOWrapper(stream, encoding=enc, errors=UNDECODABLE, newline="")
     if chosen == "csv":
         return chosen, enc, iter_csv(text, sample)
     if chosen == "jsonl":
@@ -177,6 +195,9 @@ def iter_csv(text: io.TextIOWrapper | io.StringIO, sample: str) -> Iterator[Pars
     seen: dict[str, int] = {}
     for i, name in enumerate(header, start=1):
         clean = name.lstrip("\ufeff").strip() or f"column_{i}"
+        problem = string_problem(clean, 0)
+        if problem:
+            raise FileProblem(f"the name of column {i} ({printable(clean)}) {problem}", 1)
         if clean in seen:
             raise FileProblem(
                 f"columns {seen[clean]} and {i} are both named {clean!r}; names must be unique", 1
@@ -333,7 +354,7 @@ def printable(raw: str) -> str:
     out = []
     for ch in raw:
         code = ord(ch)
-        if 0xDC80 <= code <= 0xDCFF:
+        if 0xDC00 <= code <= 0xDCFF:
             out.append(f"\\x{code - 0xDC00:02x}")
         elif 0xD800 <= code <= 0xDFFF:
             out.append(f"\\u{code:04x}")

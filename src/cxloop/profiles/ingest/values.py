@@ -25,6 +25,7 @@ LIST_SPLIT = re.compile(r"\s*[;|,]\s*")
 PHONE_SPLIT = re.compile(r"\s*[;|/]\s*|,\s+")
 REGIONS = frozenset(phonenumbers.SUPPORTED_REGIONS)
 SURROGATE = re.compile("[\ud800-\udfff]")
+ESCAPED_BYTES = re.compile("[\udc00-\udcff]{1,4}")  # bytes a decoder could not decode (parsing)
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d")
 
 
@@ -39,13 +40,12 @@ def string_problem(value: str, limit: int) -> str | None:
     found = SURROGATE.search(value)
     if found is None:
         return None
-    ch = found.group()
-    if "\udc80" <= ch <= "\udcff":
-        return (
-            f"has a byte (0x{ord(ch) - 0xDC00:02X}) that is not valid in the file's "
-            "encoding; re-save the file as UTF-8"
-        )
-    return "contains invalid Unicode (a lone surrogate)"
+    escaped = ESCAPED_BYTES.match(value, found.start())
+    if escaped is None:
+        return "contains invalid Unicode (a lone surrogate)"
+    named = " ".join(f"0x{ord(ch) - 0xDC00:02X}" for ch in escaped.group())
+    what = "a byte (%s) that is" if len(escaped.group()) == 1 else "bytes (%s) that are"
+    return f"has {what % named} not valid in the file's encoding; re-save the file as UTF-8"
 
 
 def dump(value: Any) -> bytes | None:
