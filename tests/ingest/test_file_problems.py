@@ -8,6 +8,8 @@ failed with the reason, keeping what was read before (accepted + rejected = rece
 
 from __future__ import annotations
 
+import codecs
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -228,3 +230,56 @@ def test_field_names_and_ids_that_cannot_be_stored_reject_their_row_by_name(
     assert rep["errors"][1]["external_id"] == "j\\x00"
     listed = client.get(f"/api/v1/rejected?batch_id={rep['batch_id']}", headers=world.headers())
     assert [row["external_id"] for row in listed.json()] == ["j1", "j\\x00"]
+
+
+class _Failing(codecs.IncrementalDecoder):
+    """Decodes ASCII, then fails past its first 70,000 bytes, as a broken decoder would."""
+
+    seen = 0
+
+    def decode(self, data: bytes, final: bool = False) -> str:  # type: ignore[override]
+        self.seen += len(data)
+        if self.seen > 70_000:
+            raise UnicodeDecodeError("test-failing", bytes(data), 0, 1, "broken decoder")
+        return bytes(data).decode("ascii")
+
+
+def _failing_codec(name: str) -> codecs.CodecInfo | None:
+    if name.replace("-", "_") != "test_failing":
+        return None
+    ascii_codec = codecs.lookup("ascii")
+    return codecs.CodecInfo(
+        ascii_codec.encode,
+        ascii_codec.decode,
+        name="test-failing",
+        incrementalencoder=ascii_codec.incrementalencoder,
+        incrementaldecoder=_Failing,
+    )
+
+
+@pytest.fixture
+def failing_codec() -> Iterator[None]:
+    """A codec whose decoder fails mid-file (none of the standard ones does any more)."""
+    codecs.register(_failing_codec)
+    yield
+    codecs.unregister(_failing_codec)
+
+
+def test_a_file_failing_mid_way_ends_failed_with_its_reason_and_keeps_what_was_read(
+    client: TestClient, world: World, failing_codec: None
+) -> None:
+    make_source(world, "crm")
+    r = upload(client, world, (HEADER + rows(8000)).encode(), encoding="test-failing")
+    assert r.status_code == 200, r.text
+    rep = r.json()
+    assert rep["status"] == "failed", rep
+    assert "cannot be decoded" in rep["file_error"] and "broken decoder" in rep["file_error"]
+    assert 2000 < rep["received"] < 8000  # what was read before: the first chunk and more
+    assert rep["accepted"] + rep["rejected"] == rep["received"]
+    [batch] = batches(client, world)
+    assert batch["status"] == "failed" and batch["error"] == rep["file_error"]
+    assert (batch["received"], batch["accepted"]) == (rep["received"], rep["accepted"])
+    assert batch["finished_at"] is not None
+    # sent again in a working encoding: what was stored is found unchanged, the rest is added
+    again = upload(client, world, (HEADER + rows(8000)).encode()).json()
+    assert (again["unchanged"], again["created"]) == (rep["accepted"], 8000 - rep["accepted"])

@@ -158,7 +158,10 @@ def iter_file(
     """Open an uploaded file; return (format, encoding, rows)."""
     head = stream.read(SNIFF_BYTES)
     enc, bom = detect_encoding(head, encoding)
-    sample = codecs.getincrementaldecoder(enc)(errors="replace").decode(head[bom:], final=False)
+    try:
+        sample = codecs.getincrementaldecoder(enc)(errors="replace").decode(head[bom:], final=False)
+    except UnicodeError as exc:
+        raise FileProblem(_undecodable(exc), 1) from exc
     stream.seek(bom)
     chosen = fmt or detect_format(filename, sample)
     if chosen not in FORMATS:
@@ -207,6 +210,10 @@ def iter_csv(text: io.TextIOWrapper | io.StringIO, sample: str) -> Iterator[Pars
     return _csv_rows(reader, names, dialect)
 
 
+def _undecodable(exc: UnicodeError) -> str:
+    return f"the file cannot be decoded from here on ({exc})"
+
+
 def _csv_rows(
     reader: Any, names: list[str], dialect: type[csv.Dialect] | csv.Dialect
 ) -> Iterator[ParsedRow]:
@@ -215,16 +222,16 @@ def _csv_rows(
     # character (a sniffed dialect may read quotes inside fields that it cannot write)
     writer = csv.writer(out, delimiter=dialect.delimiter, quotechar='"', doublequote=True)
     last = reader.line_num
+    stopped = "reading stopped here, the rows before this line were processed"
     while True:
         try:
             fields = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            raise FileProblem(
-                f"{exc}; reading stopped here, the rows before this line were processed",
-                last + 1,
-            ) from exc
+            raise FileProblem(f"{exc}; {stopped}", last + 1) from exc
+        except UnicodeError as exc:  # a decoder failing on what it cannot even escape
+            raise FileProblem(f"{_undecodable(exc)}; {stopped}", last + 1) from exc
         start, last = last + 1, reader.line_num
         if not fields or (len(fields) == 1 and not fields[0].strip()):
             continue
@@ -311,7 +318,10 @@ class JsonLines:
 
     def block(self, size_hint: int) -> tuple[int, Sequence[str | bytes]] | None:
         """The next ~``size_hint`` characters of whole lines and the number of the first one."""
-        lines = self.source.readlines(size_hint)
+        try:
+            lines = self.source.readlines(size_hint)
+        except UnicodeError as exc:
+            raise FileProblem(_undecodable(exc), self.next_line) from exc
         if not lines:
             return None
         first = self.next_line
@@ -320,11 +330,14 @@ class JsonLines:
 
     def __iter__(self) -> Iterator[ParsedRow]:
         # line by line, so that a consumer stopping early leaves the rest to ``blocks``
-        for line in self.source:
-            self.next_line += 1
-            row = _parse_any(self.next_line - 1, line)
-            if row is not None:
-                yield row
+        try:
+            for line in self.source:
+                self.next_line += 1
+                row = _parse_any(self.next_line - 1, line)
+                if row is not None:
+                    yield row
+        except UnicodeError as exc:
+            raise FileProblem(_undecodable(exc), self.next_line) from exc
 
 
 def iter_jsonl(text: io.TextIOWrapper | io.StringIO | IO[bytes]) -> JsonLines:
@@ -334,7 +347,11 @@ def iter_jsonl(text: io.TextIOWrapper | io.StringIO | IO[bytes]) -> JsonLines:
 
 def iter_json_array(text: io.TextIOWrapper | io.StringIO) -> Iterator[ParsedRow]:
     """Rows of a JSON file holding one array of objects (numbered by position, from 1)."""
-    value, problem = _loads(text.read())
+    try:
+        content = text.read()
+    except UnicodeError as exc:
+        raise FileProblem(_undecodable(exc)) from exc
+    value, problem = _loads(content)
     if problem:
         raise FileProblem(f"the file {problem}")
     if not isinstance(value, list):
