@@ -261,3 +261,47 @@ def test_text_that_is_not_valid_unicode_rejects_its_row_by_field(
         ("\\xff", "external_id"),
         ("C-2", "no\\ud800te"),
     ]
+
+
+BIG = 2**64  # one more than the largest unsigned 64-bit integer
+
+
+def test_integers_beyond_64_bits_reject_their_field_and_can_be_sent_again(
+    client: TestClient, world: World
+) -> None:
+    make_source(world, "crm")
+    records = [
+        {"external_id": BIG, "full_name": "Big Id"},
+        {"external_id": "C-2", "full_name": "Big Extra", "meta": {"n": -BIG}},
+        {"external_id": "C-3", "full_name": "Ok", "phones": [BIG]},
+        {"external_id": str(BIG), "full_name": "Id As Text"},
+    ]
+    r = post_records(client, world, "crm", "customer", records)
+    assert r.status_code == 200, r.text
+    rep = r.json()
+    assert (rep["received"], rep["accepted"], rep["rejected"]) == (4, 1, 3), rep
+    fields = {e["line"]: e["errors"][0] for e in rep["errors"]}
+    assert fields[1]["field"] == "external_id" and "64-bit" in fields[1]["reason"]
+    assert fields[1]["reason"].endswith("send it as text")
+    assert fields[2]["field"] == "meta" and "64-bit" in fields[2]["reason"]
+    assert fields[3]["field"] == "phones" and "64-bit" in fields[3]["reason"]
+    assert rep["errors"][0]["external_id"] == str(BIG)
+    # the rejected rows are kept; re-sending one as it is, or with the same number, is refused
+    rejected = client.get(f"/api/v1/rejected?batch_id={rep['batch_id']}", headers=world.headers())
+    first = rejected.json()[0]
+    assert str(BIG) in first["raw"]
+    again = client.post(f"/api/v1/rejected/{first['id']}/resubmit", headers=world.headers())
+    assert again.status_code == 422 and again.json()["error"]["data"]["field"] == "record"
+    again = client.post(
+        f"/api/v1/rejected/{first['id']}/resubmit",
+        json={"external_id": BIG, "full_name": "Big Id"},
+        headers=world.headers(),
+    )
+    assert again.status_code == 200, again.text
+    assert (again.json()["accepted"], again.json()["rejected"]) == (0, 1)
+    fixed = client.post(
+        f"/api/v1/rejected/{first['id']}/resubmit",
+        json={"external_id": str(BIG) + "-x", "full_name": "Big Id"},
+        headers=world.headers(),
+    )
+    assert fixed.json()["accepted"] == 1

@@ -23,7 +23,6 @@ from cxloop.profiles.ingest import values as v
 from cxloop.profiles.ingest.fields import CURRENCY_EXPONENTS, SPECS, FieldSpec
 
 MAX_KEYS = 300
-MAX_EXTRA_INT = 2**63 - 1
 IGNORED_COLUMNS = frozenset({"_line", "_errors"})  # added by our own rejected-rows download
 _KEY_CLEAN = re.compile(r"[\s\-./]+")
 
@@ -175,15 +174,15 @@ class Validator:
         if isinstance(value, str):
             return v.string_problem(value, self.max_field_chars)
         if isinstance(value, dict | list):
-            dumped = v.dump(value)
+            dumped, problem = v.dump(value)
             if dumped is None:
-                return "contains text that is not valid Unicode or a NUL character"
+                return problem
             if len(dumped) > self.max_field_chars:
                 return (
                     f"is too large ({len(dumped):,} bytes; the limit is {self.max_field_chars:,})"
                 )
-        if isinstance(value, int) and abs(value) > MAX_EXTRA_INT:
-            return "is out of range"
+        if v.big_int(value):
+            return f"is a {v.TOO_BIG}"
         return None
 
     def cross_checks(self, values: dict[str, Any]) -> list[FieldError]:
@@ -220,6 +219,8 @@ class Validator:
             return self._parse_list(spec, raw, given)
         if isinstance(raw, dict | list):
             return None, "must be a single value, not a list or object"
+        if kind in ("str", "text") and v.big_int(raw):  # kept as text, but not as JSON payload
+            return None, f"is a {v.TOO_BIG}"
         if kind == "text":
             text = raw if isinstance(raw, str) else str(raw)
             limit = spec.max_len or self.max_field_chars
@@ -294,6 +295,8 @@ class Validator:
         for item in items:
             if not isinstance(item, str | int) or isinstance(item, bool):
                 return None, "values must be text"
+            if v.big_int(item):
+                return None, f"holds a {v.TOO_BIG}"
             value = unicodedata.normalize("NFKC", str(item)).strip()
             problem = v.string_problem(value, spec.max_len)
             if problem:

@@ -15,6 +15,8 @@ import orjson
 import phonenumbers
 
 MAX_INT = 2**53
+MAX_INT64 = 2**63 - 1
+TOO_BIG = "whole number beyond the 64-bit range; send it as text"
 EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]{2,}$")
 REF = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,63}:\S.{0,199}$")
 LANG = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
@@ -48,15 +50,25 @@ def string_problem(value: str, limit: int) -> str | None:
     return f"has {what % named} not valid in the file's encoding; re-save the file as UTF-8"
 
 
-def dump(value: Any) -> bytes | None:
-    """Compact JSON of a value, or None when it holds a NUL, bad Unicode or an oversized int."""
+def big_int(value: Any) -> bool:
+    """Whether a value is a whole number that a 64-bit integer cannot hold (nor JSON storage)."""
+    return isinstance(value, int) and not -MAX_INT64 <= value <= MAX_INT64
+
+
+def dump(value: Any) -> tuple[bytes, None] | tuple[None, str]:
+    """Compact JSON of a value, or why it cannot be stored as JSON."""
     try:
         dumped = orjson.dumps(value)
-    except (TypeError, orjson.JSONEncodeError):
-        return None
+    except orjson.JSONEncodeError as exc:
+        reason = str(exc)
+        if "64-bit" in reason:
+            return None, f"holds a {TOO_BIG}"
+        if "Recursion" in reason:
+            return None, "is nested too deeply"
+        return None, "contains text that is not valid Unicode"
     if b"\\u0000" in dumped:
-        return None
-    return dumped
+        return None, "contains a NUL character"
+    return dumped, None
 
 
 def parse_json(raw: Any, limit: int) -> tuple[Any, str | None]:
@@ -69,9 +81,9 @@ def parse_json(raw: Any, limit: int) -> tuple[Any, str | None]:
             return None, f"is not valid JSON ({exc})"
     if not isinstance(value, dict):
         return None, "must be a JSON object"
-    dumped = dump(value)
+    dumped, problem = dump(value)
     if dumped is None:
-        return None, "contains text that is not valid Unicode or a NUL character"
+        return None, problem
     if len(dumped) > limit:
         return None, f"is too large ({len(dumped):,} bytes; the limit is {limit:,})"
     return value, None
