@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -239,30 +240,6 @@ def test_agents_cannot_ingest(client: TestClient, world: World) -> None:
     assert r.status_code == 403
 
 
-def test_text_that_is_not_valid_unicode_rejects_its_row_by_field(
-    client: TestClient, world: World
-) -> None:
-    make_source(world, "crm")
-    records = [
-        {"external_id": "\udcff", "full_name": "Bad Id"},
-        {"external_id": "C-2", "full_name": "Bad Key", "no\ud800te": "x"},
-        {"external_id": "C-3", "full_name": "Fine"},
-    ]
-    body = json.dumps({"entity": "customer", "records": records})  # lone surrogates as \\uXXXX
-    r = client.post(
-        "/api/v1/sources/crm/records",
-        content=body,
-        headers={**world.headers(), "Content-Type": "application/json"},
-    )
-    assert r.status_code == 200, r.text
-    rep = r.json()
-    assert (rep["accepted"], rep["rejected"]) == (1, 2), rep
-    assert [(e["external_id"], e["errors"][0]["field"]) for e in rep["errors"]] == [
-        ("\\xff", "external_id"),
-        ("C-2", "no\\ud800te"),
-    ]
-
-
 BIG = 2**64  # one more than the largest unsigned 64-bit integer
 
 
@@ -305,3 +282,51 @@ def test_integers_beyond_64_bits_reject_their_field_and_can_be_sent_again(
         headers=world.headers(),
     )
     assert fixed.json()["accepted"] == 1
+
+
+def test_text_that_is_not_valid_unicode_rejects_its_row_by_field(
+    client: TestClient, world: World
+) -> None:
+    make_source(world, "crm")
+    records = [
+        {"external_id": "\udcff", "full_name": "Bad Id"},
+        {"external_id": "C-2", "full_name": "Bad Key", "no\ud800te": "x"},
+        {"external_id": "C-3", "full_name": "Fine"},
+    ]
+    body = json.dumps({"entity": "customer", "records": records})  # lone surrogates as \\uXXXX
+    r = client.post(
+        "/api/v1/sources/crm/records",
+        content=body,
+        headers={**world.headers(), "Content-Type": "application/json"},
+    )
+    assert r.status_code == 200, r.text
+    rep = r.json()
+    assert (rep["accepted"], rep["rejected"]) == (1, 2), rep
+    assert [(e["external_id"], e["errors"][0]["field"]) for e in rep["errors"]] == [
+        ("\\xff", "external_id"),
+        ("C-2", "no\\ud800te"),
+    ]
+
+
+@pytest.mark.parametrize("ref", ["9" * 5000, "9" * 19, "²", "-1", "0"])
+def test_a_source_reference_that_is_no_id_or_name_is_a_404(
+    client: TestClient, world: World, ref: str
+) -> None:
+    make_source(world, "crm")
+    for method, path in [
+        ("GET", f"/api/v1/sources/{ref}"),
+        ("GET", f"/api/v1/batches?source={ref}"),
+        ("GET", f"/api/v1/rejected?source={ref}"),
+        ("POST", f"/api/v1/sources/{ref}/records"),
+    ]:
+        body = {"entity": "customer", "records": [GOOD]} if method == "POST" else None
+        r = client.request(method, path, json=body, headers=world.headers())
+        assert r.status_code == 404, (method, path[:40], r.text)
+        assert r.json()["error"]["code"] == "source.not_found"
+
+
+def test_a_source_named_by_digits_is_found_by_its_name(client: TestClient, world: World) -> None:
+    name = "2" * 20  # more digits than any id
+    make_source(world, name)
+    assert client.get(f"/api/v1/sources/{name}", headers=world.headers()).json()["name"] == name
+    assert post_records(client, world, name, "customer", [GOOD]).json()["accepted"] == 1

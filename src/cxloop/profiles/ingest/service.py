@@ -18,6 +18,7 @@ from cxloop.core import audit, clock, jobs
 from cxloop.core.actor import Actor
 from cxloop.core.config import get_settings
 from cxloop.core.crypto import token
+from cxloop.core.params import parse_int
 from cxloop.core.permissions import INGEST_WRITE, SOURCES_MANAGE
 from cxloop.core.tenancy import Workspace
 from cxloop.profiles.ingest import errors, pipeline
@@ -90,15 +91,14 @@ def create_source(session: Session, actor: Actor, data: SourceCreate) -> Source:
 def get_source(session: Session, actor: Actor, ref: str | int) -> Source:
     """A source of the actor's workspace by name or id, else 404."""
     stmt = select(Source).where(Source.workspace_id == actor.workspace_id)
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.isascii() and ref.isdigit()):
-        if int(ref) > 2**63 - 1:
-            raise errors.source_not_found(ref)
-        stmt = stmt.where(Source.id == int(ref))
-    else:
+    source_id = ref if isinstance(ref, int) else parse_int(ref)
+    if source_id is not None:
+        stmt = stmt.where(Source.id == source_id)
+    else:  # a name, or more digits than an id has (which a name may have)
         stmt = stmt.where(Source.name == ref)
     src = session.scalar(stmt)
     if src is None:
-        raise errors.source_not_found(ref)
+        raise errors.source_not_found(ref[:100] if isinstance(ref, str) else ref)
     return src
 
 
