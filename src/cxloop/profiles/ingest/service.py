@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -28,6 +27,7 @@ from cxloop.profiles.ingest.pipeline import Run
 from cxloop.profiles.ingest.projections import Context
 from cxloop.profiles.ingest.schemas import BatchReport, SourceCreate, SourceUpdate
 from cxloop.profiles.ingest.validation import Validator
+from cxloop.profiles.ingest.values import time_zone
 from cxloop.text import service as text_service
 
 RESOLVE_JOB = "identity.resolve_pending"
@@ -53,10 +53,8 @@ def _source_snapshot(s: Source) -> dict[str, Any]:
 
 
 def _check_timezone(tz: str) -> None:
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise errors.invalid("timezone", f"{tz!r} is not an IANA time zone") from exc
+    if time_zone(tz) is None:
+        raise errors.invalid("timezone", f"{tz[:64]!r} is not an IANA time zone")
 
 
 def create_source(session: Session, actor: Actor, data: SourceCreate) -> Source:
@@ -108,7 +106,7 @@ def update_source(session: Session, actor: Actor, ref: str | int, data: SourceUp
     src = get_source(session, actor, ref)
     before = _source_snapshot(src)
     changes = data.model_dump(exclude_unset=True)
-    if changes.get("timezone"):
+    if changes.get("timezone") is not None:
         _check_timezone(changes["timezone"])
     for key, value in changes.items():
         if value is None and key not in ("default_region",):

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
 
@@ -81,10 +80,7 @@ class Validator:
         self.names = tuple(s.name for s in self.specs)
         self.max_field_chars = max_field_chars
         self.default_region = default_region
-        try:
-            self.tz: tzinfo = ZoneInfo(timezone) if timezone else UTC
-        except (ZoneInfoNotFoundError, ValueError):
-            self.tz = UTC
+        self.tz: tzinfo = v.time_zone(timezone) or UTC
         self.money_fields = {s.name for s in self.specs if s.type == "money"}
         # source column (cleaned) -> canonical field name
         self.lookup: dict[str, str] = {}
@@ -270,11 +266,8 @@ class Validator:
             return None, f"must be a language tag such as en, zh-Hant, th (got {text[:20]!r})"
         if name == "quiet_hours" and not v.QUIET.match(text):
             return None, "must look like 21:00-08:00"
-        if name == "timezone":
-            try:
-                ZoneInfo(text)
-            except (ZoneInfoNotFoundError, ValueError):
-                return None, f"is not an IANA time zone such as Asia/Taipei (got {text[:40]!r})"
+        if name == "timezone" and v.time_zone(text) is None:
+            return None, f"is not an IANA time zone such as Asia/Taipei (got {text[:40]!r})"
         return " ".join(text.split()), None
 
     def _parse_list(

@@ -10,6 +10,7 @@ import re
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
 import phonenumbers
@@ -87,6 +88,16 @@ def parse_json(raw: Any, limit: int) -> tuple[Any, str | None]:
     if len(dumped) > limit:
         return None, f"is too large ({len(dumped):,} bytes; the limit is {limit:,})"
     return value, None
+
+
+def time_zone(name: str) -> ZoneInfo | None:
+    """The IANA time zone of this name, or None (no name longer than 64 characters is one)."""
+    if not name or len(name) > 64:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a directory, e.g. "America"
+        return None
 
 
 def phone_problem(value: str, region: str) -> str | None:
