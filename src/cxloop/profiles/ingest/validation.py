@@ -57,6 +57,21 @@ def clean_key(key: str) -> str:
     return _KEY_CLEAN.sub("_", unicodedata.normalize("NFKC", key).strip().casefold()).strip("_")
 
 
+def field_lookup(entity: str) -> dict[str, str]:
+    """Column name (cleaned) -> canonical field, from the fields' names and aliases."""
+    lookup: dict[str, str] = {}
+    for spec in SPECS[entity]:
+        lookup[spec.name] = spec.name
+        for alias in spec.aliases:
+            lookup.setdefault(alias, spec.name)
+    return lookup
+
+
+def mapping_target(entity: str, target: str) -> str | None:
+    """The field of ``entity`` a field mapping's target names (a field or an alias), or None."""
+    return field_lookup(entity).get(clean_key(target))
+
+
 def blank(value: Any) -> bool:
     """Whether a value counts as not given (null or only white space)."""
     return value is None or (isinstance(value, str) and not value.strip())
@@ -83,13 +98,11 @@ class Validator:
         self.tz: tzinfo = v.time_zone(timezone) or UTC
         self.money_fields = {s.name for s in self.specs if s.type == "money"}
         # source column (cleaned) -> canonical field name
-        self.lookup: dict[str, str] = {}
-        for spec in self.specs:
-            self.lookup[spec.name] = spec.name
-            for alias in spec.aliases:
-                self.lookup.setdefault(alias, spec.name)
+        self.lookup: dict[str, str] = field_lookup(entity)
+        fields = dict(self.lookup)
         for src, dst in (mapping or {}).items():
-            self.lookup[clean_key(src)] = dst
+            # a target saved before targets were checked may be an alias ("email" for "emails")
+            self.lookup[clean_key(src)] = fields.get(clean_key(dst), dst)
 
     def content(self, rec: Canonical) -> tuple[Any, ...]:
         """What the content hash is taken of: the values in field order, then the extras."""
