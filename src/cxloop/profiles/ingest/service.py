@@ -7,7 +7,7 @@ written twice, so a batch re-sent under the same idempotency key continues where
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -26,7 +26,7 @@ from cxloop.profiles.ingest.models import IngestBatch, RejectedRecord, Source
 from cxloop.profiles.ingest.parsing import ParsedRow
 from cxloop.profiles.ingest.pipeline import Run
 from cxloop.profiles.ingest.projections import Context
-from cxloop.profiles.ingest.schemas import BatchReport, SourceCreate, SourceUpdate
+from cxloop.profiles.ingest.schemas import BatchReport, Entity, SourceCreate, SourceUpdate
 from cxloop.profiles.ingest.validation import Validator, mapping_target
 from cxloop.profiles.ingest.values import time_zone
 from cxloop.text import service as text_service
@@ -58,7 +58,7 @@ def _check_timezone(tz: str) -> None:
         raise errors.invalid("timezone", f"{tz[:64]!r} is not an IANA time zone")
 
 
-def _checked_mapping(mapping: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+def _checked_mapping(mapping: Mapping[Entity, Mapping[str, str]]) -> dict[str, dict[str, str]]:
     """The field mapping with each target as the canonical field it names, else a 422.
 
     A column mapped onto a name that is not a field of the entity would be dropped from every row
