@@ -330,3 +330,41 @@ def test_a_source_named_by_digits_is_found_by_its_name(client: TestClient, world
     make_source(world, name)
     assert client.get(f"/api/v1/sources/{name}", headers=world.headers()).json()["name"] == name
     assert post_records(client, world, name, "customer", [GOOD]).json()["accepted"] == 1
+
+
+def test_an_amount_is_never_rounded_however_many_digits_or_whatever_its_exponent(
+    client: TestClient, world: World
+) -> None:
+    make_source(world, "crm")
+    amounts = {
+        "12.50": 1250,
+        "1e3": 100000,
+        "1.0000000000000000000000000000000000000001": "has more decimals than USD allows (2)",
+        "0.00000000000000000000000000000001": "has more decimals than USD allows (2)",
+        "1e-999999999": "has more decimals than USD allows (2)",
+        "1e999999": "is out of range",
+        "-1E+999999999": "is out of range",
+        "90071992547409.93": "is out of range",
+    }
+    records = [
+        {
+            "external_id": f"O{i}",
+            "customer_id": "C-1",
+            "ordered_at": "2026-03-01T10:00:00Z",
+            "amount": amount,
+            "currency": "USD",
+        }
+        for i, amount in enumerate(amounts)
+    ]
+    r = post_records(client, world, "crm", "order", records)
+    assert r.status_code == 200, r.text
+    rep = r.json()
+    reasons = {e["line"]: e["errors"][0]["reason"] for e in rep["errors"]}
+    expected = {i: want for i, want in enumerate(amounts.values(), 1) if isinstance(want, str)}
+    assert reasons == expected
+    assert all(e["errors"][0]["field"] == "amount" for e in rep["errors"])
+    from cxloop.profiles.models import Order
+
+    with unit_of_work(write=False) as s:
+        stored = dict(s.execute(select(Order.external_id, Order.amount_minor)).all())
+    assert stored == {"O0": 1250, "O1": 100000}

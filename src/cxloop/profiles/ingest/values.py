@@ -209,9 +209,23 @@ def parse_money(
         return None, f"must be an amount such as 1299.00 (got {text[:40]!r})"
     if not amount.is_finite():
         return None, "must be a finite amount"
-    scaled = amount * (Decimal(10) ** exponent)
-    if scaled != scaled.to_integral_value():
-        return None, f"has more decimals than {currency} allows ({exponent})"
-    if abs(scaled) > Decimal(MAX_INT):
+    # in integers: Decimal arithmetic rounds to 28 digits (1.000...0001 became 1.00) and
+    # overflows past an exponent of 999,999 (1e999999 raised decimal.Overflow)
+    if not amount:
+        return 0, None
+    if amount.adjusted() > 20:
         return None, "is out of range"
-    return int(scaled), None
+    sign, digits, exp = amount.as_tuple()
+    assert isinstance(exp, int)  # a finite amount
+    minor = int("".join(map(str, digits)))
+    shift = exp + exponent
+    if shift < 0:
+        unit = 10 ** min(-shift, len(digits))  # past its own digits only zero is whole
+        if minor % unit:
+            return None, f"has more decimals than {currency} allows ({exponent})"
+        minor //= unit
+    else:
+        minor *= 10**shift
+    if minor > MAX_INT:
+        return None, "is out of range"
+    return -minor if sign else minor, None
