@@ -56,8 +56,7 @@ class ParsedRow:
 
 
 class FileProblem(ValueError):
-    """The file as a whole cannot be read (named line and reason), or a request field that says
-    how to read it is wrong (``field``)."""
+    """The file cannot be read (line, reason), or a field saying how to read it is wrong."""
 
     def __init__(self, reason: str, line: int | None = None, field: str | None = None) -> None:
         super().__init__(reason)
