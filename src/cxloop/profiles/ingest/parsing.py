@@ -113,7 +113,7 @@ def detect_encoding(head: bytes, declared: str | None = None) -> tuple[str, int]
             order = _byte_order(head[:4096], 2 if name == "utf-16" else 4)
             if order is None:
                 raise FileProblem(
-                    f"the file has no byte-order mark and its text does not show the byte "
+                    "the file has no byte-order mark and its text does not show the byte "
                     f"order: declare {name}-le or {name}-be",
                     field="encoding",
                 )
