@@ -26,6 +26,7 @@ ODD_TEXT = [
     "tab\there",
     "nul\x00inside",
     "bad byte \udce9",
+    "bad UTF-16 unit \udc00\udcd8 inside",
     "lone \ud800 surrogate",
     "ＦＵＬＬ　ＷＩＤＴＨ",
     "陳大文",
@@ -165,7 +166,9 @@ def rows(draw: st.DrawFn, entity: str) -> dict[str, Any]:
     if chosen and not draw(st.integers(0, 5)):
         spec = draw(st.sampled_from(chosen))
         row = {k: x for k, x in row.items() if k not in _spellings(spec)}
-    extra_keys = st.sampled_from(["priority", "Segment Code", "_line", "_errors", "note\x00", "x"])
+    extra_keys = st.sampled_from(
+        ["priority", "Segment Code", "_line", "_errors", "note\x00", "n\udcffote", "x"]
+    )
     for key in draw(st.lists(extra_keys, max_size=2)):
         row[key] = draw(st.sampled_from([1, "high", "", None, {"a": [1]}, "\x00", 10**20]))
     if entity in ("holding", "order") and draw(st.integers(0, 4)) == 0:

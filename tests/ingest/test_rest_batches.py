@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -236,3 +239,133 @@ def test_agents_cannot_ingest(client: TestClient, world: World) -> None:
     make_source(world, "crm")
     r = post_records(client, world, "crm", "customer", [GOOD], role="agent")
     assert r.status_code == 403
+
+
+BIG = 2**64  # one more than the largest unsigned 64-bit integer
+
+
+def test_integers_beyond_64_bits_reject_their_field_and_can_be_sent_again(
+    client: TestClient, world: World
+) -> None:
+    make_source(world, "crm")
+    records = [
+        {"external_id": BIG, "full_name": "Big Id"},
+        {"external_id": "C-2", "full_name": "Big Extra", "meta": {"n": -BIG}},
+        {"external_id": "C-3", "full_name": "Ok", "phones": [BIG]},
+        {"external_id": str(BIG), "full_name": "Id As Text"},
+    ]
+    r = post_records(client, world, "crm", "customer", records)
+    assert r.status_code == 200, r.text
+    rep = r.json()
+    assert (rep["received"], rep["accepted"], rep["rejected"]) == (4, 1, 3), rep
+    fields = {e["line"]: e["errors"][0] for e in rep["errors"]}
+    assert fields[1]["field"] == "external_id" and "64-bit" in fields[1]["reason"]
+    assert fields[1]["reason"].endswith("send it as text")
+    assert fields[2]["field"] == "meta" and "64-bit" in fields[2]["reason"]
+    assert fields[3]["field"] == "phones" and "64-bit" in fields[3]["reason"]
+    assert rep["errors"][0]["external_id"] == str(BIG)
+    # the rejected rows are kept; re-sending one as it is, or with the same number, is refused
+    rejected = client.get(f"/api/v1/rejected?batch_id={rep['batch_id']}", headers=world.headers())
+    first = rejected.json()[0]
+    assert str(BIG) in first["raw"]
+    again = client.post(f"/api/v1/rejected/{first['id']}/resubmit", headers=world.headers())
+    assert again.status_code == 422 and again.json()["error"]["data"]["field"] == "record"
+    again = client.post(
+        f"/api/v1/rejected/{first['id']}/resubmit",
+        json={"external_id": BIG, "full_name": "Big Id"},
+        headers=world.headers(),
+    )
+    assert again.status_code == 200, again.text
+    assert (again.json()["accepted"], again.json()["rejected"]) == (0, 1)
+    fixed = client.post(
+        f"/api/v1/rejected/{first['id']}/resubmit",
+        json={"external_id": str(BIG) + "-x", "full_name": "Big Id"},
+        headers=world.headers(),
+    )
+    assert fixed.json()["accepted"] == 1
+
+
+def test_text_that_is_not_valid_unicode_rejects_its_row_by_field(
+    client: TestClient, world: World
+) -> None:
+    make_source(world, "crm")
+    records = [
+        {"external_id": "\udcff", "full_name": "Bad Id"},
+        {"external_id": "C-2", "full_name": "Bad Key", "no\ud800te": "x"},
+        {"external_id": "C-3", "full_name": "Fine"},
+    ]
+    body = json.dumps({"entity": "customer", "records": records})  # lone surrogates as \\uXXXX
+    r = client.post(
+        "/api/v1/sources/crm/records",
+        content=body,
+        headers={**world.headers(), "Content-Type": "application/json"},
+    )
+    assert r.status_code == 200, r.text
+    rep = r.json()
+    assert (rep["accepted"], rep["rejected"]) == (1, 2), rep
+    assert [(e["external_id"], e["errors"][0]["field"]) for e in rep["errors"]] == [
+        ("\\xff", "external_id"),
+        ("C-2", "no\\ud800te"),
+    ]
+
+
+@pytest.mark.parametrize("ref", ["9" * 5000, "9" * 19, "²", "-1", "0"])
+def test_a_source_reference_that_is_no_id_or_name_is_a_404(
+    client: TestClient, world: World, ref: str
+) -> None:
+    make_source(world, "crm")
+    for method, path in [
+        ("GET", f"/api/v1/sources/{ref}"),
+        ("GET", f"/api/v1/batches?source={ref}"),
+        ("GET", f"/api/v1/rejected?source={ref}"),
+        ("POST", f"/api/v1/sources/{ref}/records"),
+    ]:
+        body = {"entity": "customer", "records": [GOOD]} if method == "POST" else None
+        r = client.request(method, path, json=body, headers=world.headers())
+        assert r.status_code == 404, (method, path[:40], r.text)
+        assert r.json()["error"]["code"] == "source.not_found"
+
+
+def test_a_source_named_by_digits_is_found_by_its_name(client: TestClient, world: World) -> None:
+    name = "2" * 20  # more digits than any id
+    make_source(world, name)
+    assert client.get(f"/api/v1/sources/{name}", headers=world.headers()).json()["name"] == name
+    assert post_records(client, world, name, "customer", [GOOD]).json()["accepted"] == 1
+
+
+def test_an_amount_is_never_rounded_however_many_digits_or_whatever_its_exponent(
+    client: TestClient, world: World
+) -> None:
+    make_source(world, "crm")
+    amounts = {
+        "12.50": 1250,
+        "1e3": 100000,
+        "1.0000000000000000000000000000000000000001": "has more decimals than USD allows (2)",
+        "0.00000000000000000000000000000001": "has more decimals than USD allows (2)",
+        "1e-999999999": "has more decimals than USD allows (2)",
+        "1e999999": "is out of range",
+        "-1E+999999999": "is out of range",
+        "90071992547409.93": "is out of range",
+    }
+    records = [
+        {
+            "external_id": f"O{i}",
+            "customer_id": "C-1",
+            "ordered_at": "2026-03-01T10:00:00Z",
+            "amount": amount,
+            "currency": "USD",
+        }
+        for i, amount in enumerate(amounts)
+    ]
+    r = post_records(client, world, "crm", "order", records)
+    assert r.status_code == 200, r.text
+    rep = r.json()
+    reasons = {e["line"]: e["errors"][0]["reason"] for e in rep["errors"]}
+    expected = {i: want for i, want in enumerate(amounts.values(), 1) if isinstance(want, str)}
+    assert reasons == expected
+    assert all(e["errors"][0]["field"] == "amount" for e in rep["errors"])
+    from cxloop.profiles.models import Order
+
+    with unit_of_work(write=False) as s:
+        stored = dict(s.execute(select(Order.external_id, Order.amount_minor)).all())
+    assert stored == {"O0": 1250, "O1": 100000}

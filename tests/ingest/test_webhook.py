@@ -106,3 +106,23 @@ def test_rotated_secret_replaces_the_old_one(client: TestClient, world: World) -
     assert deliver(client, new, BODY).status_code == 200
     # the secret never appears when reading the source
     assert new not in client.get("/api/v1/sources/web", headers=world.headers()).text
+
+
+def test_a_timestamp_that_is_no_number_of_seconds_is_a_401(
+    client: TestClient, world: World
+) -> None:
+    secret = make_source(world, "web", "web")
+    raw = orjson.dumps(BODY)
+    for stamp in ("9" * 400, "-" + "9" * 400, "9" * 5000, "²", "1²", "1e9", "0x10", " "):
+        r = client.post(
+            "/api/v1/webhooks/acme/web",
+            content=raw,
+            headers={
+                "X-Cxloop-Timestamp": stamp.encode("latin-1"),  # as a server decodes headers
+                "X-Cxloop-Signature": sign(secret, 0, raw),
+                "X-Cxloop-Delivery": uuid.uuid4().hex,
+            },
+        )
+        assert r.status_code == 401, (stamp[:10], r.text)
+        assert r.json()["error"]["code"] == "webhook.signature"
+    assert client.get("/api/v1/batches", headers=world.headers()).json() == []

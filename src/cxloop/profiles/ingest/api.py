@@ -114,6 +114,8 @@ def upload_file(
     try:
         _fmt, enc, rows = iter_file(file.file, file.filename, format, encoding)
     except FileProblem as exc:
+        if exc.field:
+            raise errors.invalid(exc.field, exc.reason) from exc
         raise errors.file_problem(exc.reason, exc.line) from exc
     batch.encoding = enc
     session.commit()  # the batch row exists even if the server dies mid-file

@@ -1,7 +1,8 @@
 """Reading uploaded files into rows with line numbers: encodings, CSV dialects, JSON Lines.
 
-Undecodable bytes do not abort a file: they are kept as surrogate escapes and the validator rejects
-just the row (and the field) they appear in, naming the byte.
+Undecodable bytes do not abort a file: each is kept as a surrogate escape (U+DC00 + the byte) and
+the validator rejects just the row (and the field) it appears in, naming the byte. A declared
+encoding must be a text encoding (not base64, zlib, rot13, ...).
 """
 
 from __future__ import annotations
@@ -15,10 +16,32 @@ from typing import IO, Any
 
 import orjson
 
+from cxloop.profiles.ingest.values import string_problem
+
 csv.field_size_limit(64 * 1024 * 1024)
 
 SNIFF_BYTES = 64 * 1024
 FORMATS = ("csv", "jsonl", "json")
+UNDECODABLE = "cxloop-undecodable"
+# text codecs that do not describe the bytes of a file (names as codecs.lookup gives them)
+NOT_FILE_ENCODINGS = frozenset(
+    {"undefined", "idna", "punycode", "unicode-escape", "raw-unicode-escape"}
+)
+
+
+def _keep_bytes(exc: UnicodeError) -> tuple[str, int]:
+    """Decode each undecodable byte as U+DC00 + the byte.
+
+    As ``surrogateescape`` does, but for every byte: it refuses bytes below 0x80, which in
+    UTF-16 and UTF-32 are part of broken code units too (a lone surrogate, a unit cut short at the
+    end of the file, a code point past U+10FFFF), and then the decoder raises.
+    """
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return "".join(chr(0xDC00 + b) for b in exc.object[exc.start : exc.end]), exc.end
+
+
+codecs.register_error(UNDECODABLE, _keep_bytes)
 
 
 @dataclass(slots=True)
@@ -33,12 +56,45 @@ class ParsedRow:
 
 
 class FileProblem(ValueError):
-    """The file as a whole cannot be read (named line and reason)."""
+    """The file cannot be read (line, reason), or a field saying how to read it is wrong."""
 
-    def __init__(self, reason: str, line: int | None = None) -> None:
+    def __init__(self, reason: str, line: int | None = None, field: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.line = line
+        self.field = field
+
+
+def text_encoding(declared: str) -> str:
+    """The codec name of a declared encoding; a FileProblem unless it decodes bytes into text."""
+    try:
+        name = codecs.lookup(declared).name
+        if name not in NOT_FILE_ENCODINGS:
+            io.TextIOWrapper(io.BytesIO(), encoding=name)  # LookupError for base64, zlib, ...
+            return name
+    except LookupError:
+        pass
+    raise FileProblem(
+        f"{declared!r} is not a text encoding; use one such as utf-8, utf-16, big5, gb18030, "
+        "shift_jis, cp874 or cp1252",
+        field="encoding",
+    )
+
+
+def _byte_order(sample: bytes, size: int) -> str | None:
+    """The byte order ("le", "be") that UTF-16 (``size`` 2) or UTF-32 (4) text shows, or None.
+
+    ASCII characters (line ends, delimiters, digits) are one non-zero byte and zeros: first in
+    little-endian, last in big-endian code units.
+    """
+    units = [sample[i : i + size] for i in range(0, len(sample) - size + 1, size)]
+    le = sum(1 for u in units if u[0] and not any(u[1:]))
+    be = sum(1 for u in units if u[-1] and not any(u[:-1]))
+    if le > 2 * be:
+        return "le"
+    if be > 2 * le:
+        return "be"
+    return None
 
 
 def detect_encoding(head: bytes, declared: str | None = None) -> tuple[str, int]:
@@ -52,10 +108,17 @@ def detect_encoding(head: bytes, declared: str | None = None) -> tuple[str, int]
     if head.startswith(codecs.BOM_UTF16_BE):
         return "utf-16-be", 2
     if declared:
-        try:
-            return codecs.lookup(declared).name, 0
-        except LookupError as exc:
-            raise FileProblem(f"unknown encoding {declared!r}") from exc
+        name = text_encoding(declared)
+        if name in ("utf-16", "utf-32"):  # without a byte-order mark, as seen above
+            order = _byte_order(head[:4096], 2 if name == "utf-16" else 4)
+            if order is None:
+                raise FileProblem(
+                    "the file has no byte-order mark and its text does not show the byte "
+                    f"order: declare {name}-le or {name}-be",
+                    field="encoding",
+                )
+            return f"{name}-{order}", 0
+        return name, 0
     sample = head[:4096]
     if len(sample) >= 4:
         even_nul = sample[0::2].count(0)
@@ -94,14 +157,17 @@ def iter_file(
     """Open an uploaded file; return (format, encoding, rows)."""
     head = stream.read(SNIFF_BYTES)
     enc, bom = detect_encoding(head, encoding)
-    sample = codecs.getincrementaldecoder(enc)(errors="replace").decode(head[bom:], final=False)
+    try:
+        sample = codecs.getincrementaldecoder(enc)(errors="replace").decode(head[bom:], final=False)
+    except UnicodeError as exc:
+        raise FileProblem(_undecodable(exc), 1) from exc
     stream.seek(bom)
     chosen = fmt or detect_format(filename, sample)
     if chosen not in FORMATS:
         raise FileProblem(f"unknown format {chosen!r}; use one of {', '.join(FORMATS)}")
     if chosen == "jsonl" and enc == "utf-8" and b"\r" not in head.replace(b"\r\n", b""):
         return chosen, enc, iter_jsonl(stream)  # read as bytes (see JsonLines)
-    text = io.TextIOWrapper(stream, encoding=enc, errors="surrogateescape", newline="")
+    text = io.TextIOWrapper(stream, encoding=enc, errors=UNDECODABLE, newline="")
     if chosen == "csv":
         return chosen, enc, iter_csv(text, sample)
     if chosen == "jsonl":
@@ -131,6 +197,9 @@ def iter_csv(text: io.TextIOWrapper | io.StringIO, sample: str) -> Iterator[Pars
     seen: dict[str, int] = {}
     for i, name in enumerate(header, start=1):
         clean = name.lstrip("\ufeff").strip() or f"column_{i}"
+        problem = string_problem(clean, 0)
+        if problem:
+            raise FileProblem(f"the name of column {i} ({printable(clean)}) {problem}", 1)
         if clean in seen:
             raise FileProblem(
                 f"columns {seen[clean]} and {i} are both named {clean!r}; names must be unique", 1
@@ -140,22 +209,28 @@ def iter_csv(text: io.TextIOWrapper | io.StringIO, sample: str) -> Iterator[Pars
     return _csv_rows(reader, names, dialect)
 
 
+def _undecodable(exc: UnicodeError) -> str:
+    return f"the file cannot be decoded from here on ({exc})"
+
+
 def _csv_rows(
     reader: Any, names: list[str], dialect: type[csv.Dialect] | csv.Dialect
 ) -> Iterator[ParsedRow]:
     out = io.StringIO()
-    writer = csv.writer(out, dialect)
+    # the raw text of a row, written back: quotes doubled, so that no field needs an escape
+    # character (a sniffed dialect may read quotes inside fields that it cannot write)
+    writer = csv.writer(out, delimiter=dialect.delimiter, quotechar='"', doublequote=True)
     last = reader.line_num
+    stopped = "reading stopped here, the rows before this line were processed"
     while True:
         try:
             fields = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            raise FileProblem(
-                f"{exc}; reading stopped here, the rows before this line were processed",
-                last + 1,
-            ) from exc
+            raise FileProblem(f"{exc}; {stopped}", last + 1) from exc
+        except UnicodeError as exc:  # a decoder failing on what it cannot even escape
+            raise FileProblem(f"{_undecodable(exc)}; {stopped}", last + 1) from exc
         start, last = last + 1, reader.line_num
         if not fields or (len(fields) == 1 and not fields[0].strip()):
             continue
@@ -242,7 +317,10 @@ class JsonLines:
 
     def block(self, size_hint: int) -> tuple[int, Sequence[str | bytes]] | None:
         """The next ~``size_hint`` characters of whole lines and the number of the first one."""
-        lines = self.source.readlines(size_hint)
+        try:
+            lines = self.source.readlines(size_hint)
+        except UnicodeError as exc:
+            raise FileProblem(_undecodable(exc), self.next_line) from exc
         if not lines:
             return None
         first = self.next_line
@@ -251,11 +329,14 @@ class JsonLines:
 
     def __iter__(self) -> Iterator[ParsedRow]:
         # line by line, so that a consumer stopping early leaves the rest to ``blocks``
-        for line in self.source:
-            self.next_line += 1
-            row = _parse_any(self.next_line - 1, line)
-            if row is not None:
-                yield row
+        try:
+            for line in self.source:
+                self.next_line += 1
+                row = _parse_any(self.next_line - 1, line)
+                if row is not None:
+                    yield row
+        except UnicodeError as exc:
+            raise FileProblem(_undecodable(exc), self.next_line) from exc
 
 
 def iter_jsonl(text: io.TextIOWrapper | io.StringIO | IO[bytes]) -> JsonLines:
@@ -265,7 +346,11 @@ def iter_jsonl(text: io.TextIOWrapper | io.StringIO | IO[bytes]) -> JsonLines:
 
 def iter_json_array(text: io.TextIOWrapper | io.StringIO) -> Iterator[ParsedRow]:
     """Rows of a JSON file holding one array of objects (numbered by position, from 1)."""
-    value, problem = _loads(text.read())
+    try:
+        content = text.read()
+    except UnicodeError as exc:
+        raise FileProblem(_undecodable(exc)) from exc
+    value, problem = _loads(content)
     if problem:
         raise FileProblem(f"the file {problem}")
     if not isinstance(value, list):
@@ -285,7 +370,7 @@ def printable(raw: str) -> str:
     out = []
     for ch in raw:
         code = ord(ch)
-        if 0xDC80 <= code <= 0xDCFF:
+        if 0xDC00 <= code <= 0xDCFF:
             out.append(f"\\x{code - 0xDC00:02x}")
         elif 0xD800 <= code <= 0xDFFF:
             out.append(f"\\u{code:04x}")

@@ -11,7 +11,7 @@ from cxloop.profiles.ingest.columns import ColumnValidator
 from cxloop.profiles.ingest.parsing import ParsedRow, printable
 from cxloop.profiles.ingest.projections import Context, Item, Projection
 from cxloop.profiles.ingest.store import Reject
-from cxloop.profiles.ingest.validation import Validator, content_hash
+from cxloop.profiles.ingest.validation import FieldError, Validator, content_hash
 
 MAX_RAW_CHARS = 1_200_000
 
@@ -53,7 +53,12 @@ def _raw_of(pr: ParsedRow) -> str:
 
 def _ext_of(row: dict[str, Any]) -> str | None:
     ext = row.get("external_id") or row.get("id")
-    return str(ext)[:200] if isinstance(ext, str | int) else None
+    return printable(str(ext)[:200])[:200] if isinstance(ext, str | int) else None
+
+
+def _errors_of(errors: list[FieldError]) -> list[dict[str, str]]:
+    """The errors of a row as kept: field names from the row made printable, as its raw text."""
+    return [{"field": printable(e.field), "reason": printable(e.reason)} for e in errors]
 
 
 class Preparer:
@@ -78,7 +83,7 @@ class Preparer:
                 continue
             res = next(results)
             if not isinstance(res, tuple):
-                errors = [e.as_dict() for e in res]
+                errors = _errors_of(res)
                 out.rejects.append(
                     Reject(pr.line, _ext_of(pr.row), errors, stored_raw(_raw_of(pr)))
                 )

@@ -7,9 +7,8 @@ written twice, so a batch re-sent under the same idempotency key continues where
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -18,15 +17,18 @@ from cxloop.core import audit, clock, jobs
 from cxloop.core.actor import Actor
 from cxloop.core.config import get_settings
 from cxloop.core.crypto import token
+from cxloop.core.params import parse_int
 from cxloop.core.permissions import INGEST_WRITE, SOURCES_MANAGE
 from cxloop.core.tenancy import Workspace
 from cxloop.profiles.ingest import errors, pipeline
+from cxloop.profiles.ingest.fields import field_names
 from cxloop.profiles.ingest.models import IngestBatch, RejectedRecord, Source
 from cxloop.profiles.ingest.parsing import ParsedRow
 from cxloop.profiles.ingest.pipeline import Run
 from cxloop.profiles.ingest.projections import Context
-from cxloop.profiles.ingest.schemas import BatchReport, SourceCreate, SourceUpdate
-from cxloop.profiles.ingest.validation import Validator
+from cxloop.profiles.ingest.schemas import BatchReport, Entity, SourceCreate, SourceUpdate
+from cxloop.profiles.ingest.validation import Validator, mapping_target
+from cxloop.profiles.ingest.values import time_zone
 from cxloop.text import service as text_service
 
 RESOLVE_JOB = "identity.resolve_pending"
@@ -52,16 +54,37 @@ def _source_snapshot(s: Source) -> dict[str, Any]:
 
 
 def _check_timezone(tz: str) -> None:
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise errors.invalid("timezone", f"{tz!r} is not an IANA time zone") from exc
+    if time_zone(tz) is None:
+        raise errors.invalid("timezone", f"{tz[:64]!r} is not an IANA time zone")
+
+
+def _checked_mapping(mapping: Mapping[Entity, Mapping[str, str]]) -> dict[str, dict[str, str]]:
+    """The field mapping with each target as the canonical field it names, else a 422.
+
+    A column mapped onto a name that is not a field of the entity would be dropped from every row
+    (neither a field nor kept as an extra attribute); an alias is taken as its field.
+    """
+    out: dict[str, dict[str, str]] = {}
+    for entity, columns in mapping.items():
+        out[entity] = {}
+        for column, target in columns.items():
+            name = mapping_target(entity, target)
+            if name is None:
+                fields = field_names(entity)
+                raise errors.invalid(
+                    f"field_mapping.{entity}.{column}",
+                    f"{target!r} is not a field of {entity}; map to one of {', '.join(fields)}",
+                    fields=fields,
+                )
+            out[entity][column] = name
+    return out
 
 
 def create_source(session: Session, actor: Actor, data: SourceCreate) -> Source:
     """Declare a source system; its webhook secret is generated here and shown once."""
     _require(actor, SOURCES_MANAGE)
     _check_timezone(data.timezone)
+    mapping = _checked_mapping(data.field_mapping)
     exists = session.scalar(
         select(Source).where(Source.workspace_id == actor.workspace_id, Source.name == data.name)
     )
@@ -73,7 +96,7 @@ def create_source(session: Session, actor: Actor, data: SourceCreate) -> Source:
         name=data.name,
         kind=data.kind,
         trust_rank=data.trust_rank,
-        field_mapping={k: dict(v) for k, v in data.field_mapping.items()},
+        field_mapping=mapping,
         default_region=data.default_region.upper() if data.default_region else None,
         timezone=data.timezone,
         webhook_secret=token(32),
@@ -90,15 +113,14 @@ def create_source(session: Session, actor: Actor, data: SourceCreate) -> Source:
 def get_source(session: Session, actor: Actor, ref: str | int) -> Source:
     """A source of the actor's workspace by name or id, else 404."""
     stmt = select(Source).where(Source.workspace_id == actor.workspace_id)
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.isascii() and ref.isdigit()):
-        if int(ref) > 2**63 - 1:
-            raise errors.source_not_found(ref)
-        stmt = stmt.where(Source.id == int(ref))
-    else:
+    source_id = ref if isinstance(ref, int) else parse_int(ref)
+    if source_id is not None:
+        stmt = stmt.where(Source.id == source_id)
+    else:  # a name, or more digits than an id has (which a name may have)
         stmt = stmt.where(Source.name == ref)
     src = session.scalar(stmt)
     if src is None:
-        raise errors.source_not_found(ref)
+        raise errors.source_not_found(ref[:100] if isinstance(ref, str) else ref)
     return src
 
 
@@ -108,8 +130,10 @@ def update_source(session: Session, actor: Actor, ref: str | int, data: SourceUp
     src = get_source(session, actor, ref)
     before = _source_snapshot(src)
     changes = data.model_dump(exclude_unset=True)
-    if changes.get("timezone"):
+    if changes.get("timezone") is not None:
         _check_timezone(changes["timezone"])
+    if changes.get("field_mapping") is not None:
+        changes["field_mapping"] = _checked_mapping(changes["field_mapping"])
     for key, value in changes.items():
         if value is None and key not in ("default_region",):
             continue

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
 
@@ -23,7 +22,6 @@ from cxloop.profiles.ingest import values as v
 from cxloop.profiles.ingest.fields import CURRENCY_EXPONENTS, SPECS, FieldSpec
 
 MAX_KEYS = 300
-MAX_EXTRA_INT = 2**63 - 1
 IGNORED_COLUMNS = frozenset({"_line", "_errors"})  # added by our own rejected-rows download
 _KEY_CLEAN = re.compile(r"[\s\-./]+")
 
@@ -59,6 +57,21 @@ def clean_key(key: str) -> str:
     return _KEY_CLEAN.sub("_", unicodedata.normalize("NFKC", key).strip().casefold()).strip("_")
 
 
+def field_lookup(entity: str) -> dict[str, str]:
+    """Column name (cleaned) -> canonical field, from the fields' names and aliases."""
+    lookup: dict[str, str] = {}
+    for spec in SPECS[entity]:
+        lookup[spec.name] = spec.name
+        for alias in spec.aliases:
+            lookup.setdefault(alias, spec.name)
+    return lookup
+
+
+def mapping_target(entity: str, target: str) -> str | None:
+    """The field of ``entity`` a field mapping's target names (a field or an alias), or None."""
+    return field_lookup(entity).get(clean_key(target))
+
+
 def blank(value: Any) -> bool:
     """Whether a value counts as not given (null or only white space)."""
     return value is None or (isinstance(value, str) and not value.strip())
@@ -82,19 +95,14 @@ class Validator:
         self.names = tuple(s.name for s in self.specs)
         self.max_field_chars = max_field_chars
         self.default_region = default_region
-        try:
-            self.tz: tzinfo = ZoneInfo(timezone) if timezone else UTC
-        except (ZoneInfoNotFoundError, ValueError):
-            self.tz = UTC
+        self.tz: tzinfo = v.time_zone(timezone) or UTC
         self.money_fields = {s.name for s in self.specs if s.type == "money"}
         # source column (cleaned) -> canonical field name
-        self.lookup: dict[str, str] = {}
-        for spec in self.specs:
-            self.lookup[spec.name] = spec.name
-            for alias in spec.aliases:
-                self.lookup.setdefault(alias, spec.name)
+        self.lookup: dict[str, str] = field_lookup(entity)
+        fields = dict(self.lookup)
         for src, dst in (mapping or {}).items():
-            self.lookup[clean_key(src)] = dst
+            # a target saved before targets were checked may be an alias ("email" for "emails")
+            self.lookup[clean_key(src)] = fields.get(clean_key(dst), dst)
 
     def content(self, rec: Canonical) -> tuple[Any, ...]:
         """What the content hash is taken of: the values in field order, then the extras."""
@@ -175,15 +183,15 @@ class Validator:
         if isinstance(value, str):
             return v.string_problem(value, self.max_field_chars)
         if isinstance(value, dict | list):
-            dumped = v.dump(value)
+            dumped, problem = v.dump(value)
             if dumped is None:
-                return "contains text that is not valid Unicode or a NUL character"
+                return problem
             if len(dumped) > self.max_field_chars:
                 return (
                     f"is too large ({len(dumped):,} bytes; the limit is {self.max_field_chars:,})"
                 )
-        if isinstance(value, int) and abs(value) > MAX_EXTRA_INT:
-            return "is out of range"
+        if v.big_int(value):
+            return f"is a {v.TOO_BIG}"
         return None
 
     def cross_checks(self, values: dict[str, Any]) -> list[FieldError]:
@@ -220,6 +228,8 @@ class Validator:
             return self._parse_list(spec, raw, given)
         if isinstance(raw, dict | list):
             return None, "must be a single value, not a list or object"
+        if kind in ("str", "text") and v.big_int(raw):  # kept as text, but not as JSON payload
+            return None, f"is a {v.TOO_BIG}"
         if kind == "text":
             text = raw if isinstance(raw, str) else str(raw)
             limit = spec.max_len or self.max_field_chars
@@ -269,11 +279,8 @@ class Validator:
             return None, f"must be a language tag such as en, zh-Hant, th (got {text[:20]!r})"
         if name == "quiet_hours" and not v.QUIET.match(text):
             return None, "must look like 21:00-08:00"
-        if name == "timezone":
-            try:
-                ZoneInfo(text)
-            except (ZoneInfoNotFoundError, ValueError):
-                return None, f"is not an IANA time zone such as Asia/Taipei (got {text[:40]!r})"
+        if name == "timezone" and v.time_zone(text) is None:
+            return None, f"is not an IANA time zone such as Asia/Taipei (got {text[:40]!r})"
         return " ".join(text.split()), None
 
     def _parse_list(
@@ -294,6 +301,8 @@ class Validator:
         for item in items:
             if not isinstance(item, str | int) or isinstance(item, bool):
                 return None, "values must be text"
+            if v.big_int(item):
+                return None, f"holds a {v.TOO_BIG}"
             value = unicodedata.normalize("NFKC", str(item)).strip()
             problem = v.string_problem(value, spec.max_len)
             if problem:

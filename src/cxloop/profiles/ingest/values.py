@@ -10,11 +10,14 @@ import re
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
 import phonenumbers
 
 MAX_INT = 2**53
+MAX_INT64 = 2**63 - 1
+TOO_BIG = "whole number beyond the 64-bit range; send it as text"
 EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]{2,}$")
 REF = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,63}:\S.{0,199}$")
 LANG = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
@@ -25,6 +28,7 @@ LIST_SPLIT = re.compile(r"\s*[;|,]\s*")
 PHONE_SPLIT = re.compile(r"\s*[;|/]\s*|,\s+")
 REGIONS = frozenset(phonenumbers.SUPPORTED_REGIONS)
 SURROGATE = re.compile("[\ud800-\udfff]")
+ESCAPED_BYTES = re.compile("[\udc00-\udcff]{1,4}")  # bytes a decoder could not decode (parsing)
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d")
 
 
@@ -39,24 +43,33 @@ def string_problem(value: str, limit: int) -> str | None:
     found = SURROGATE.search(value)
     if found is None:
         return None
-    ch = found.group()
-    if "\udc80" <= ch <= "\udcff":
-        return (
-            f"has a byte (0x{ord(ch) - 0xDC00:02X}) that is not valid in the file's "
-            "encoding; re-save the file as UTF-8"
-        )
-    return "contains invalid Unicode (a lone surrogate)"
+    escaped = ESCAPED_BYTES.match(value, found.start())
+    if escaped is None:
+        return "contains invalid Unicode (a lone surrogate)"
+    named = " ".join(f"0x{ord(ch) - 0xDC00:02X}" for ch in escaped.group())
+    what = "a byte (%s) that is" if len(escaped.group()) == 1 else "bytes (%s) that are"
+    return f"has {what % named} not valid in the file's encoding; re-save the file as UTF-8"
 
 
-def dump(value: Any) -> bytes | None:
-    """Compact JSON of a value, or None when it holds a NUL, bad Unicode or an oversized int."""
+def big_int(value: Any) -> bool:
+    """Whether a value is a whole number that a 64-bit integer cannot hold (nor JSON storage)."""
+    return isinstance(value, int) and not -MAX_INT64 <= value <= MAX_INT64
+
+
+def dump(value: Any) -> tuple[bytes, None] | tuple[None, str]:
+    """Compact JSON of a value, or why it cannot be stored as JSON."""
     try:
         dumped = orjson.dumps(value)
-    except (TypeError, orjson.JSONEncodeError):
-        return None
+    except orjson.JSONEncodeError as exc:
+        reason = str(exc)
+        if "64-bit" in reason:
+            return None, f"holds a {TOO_BIG}"
+        if "Recursion" in reason:
+            return None, "is nested too deeply"
+        return None, "contains text that is not valid Unicode"
     if b"\\u0000" in dumped:
-        return None
-    return dumped
+        return None, "contains a NUL character"
+    return dumped, None
 
 
 def parse_json(raw: Any, limit: int) -> tuple[Any, str | None]:
@@ -69,12 +82,22 @@ def parse_json(raw: Any, limit: int) -> tuple[Any, str | None]:
             return None, f"is not valid JSON ({exc})"
     if not isinstance(value, dict):
         return None, "must be a JSON object"
-    dumped = dump(value)
+    dumped, problem = dump(value)
     if dumped is None:
-        return None, "contains text that is not valid Unicode or a NUL character"
+        return None, problem
     if len(dumped) > limit:
         return None, f"is too large ({len(dumped):,} bytes; the limit is {limit:,})"
     return value, None
+
+
+def time_zone(name: str) -> ZoneInfo | None:
+    """The IANA time zone of this name, or None (no name longer than 64 characters is one)."""
+    if not name or len(name) > 64:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a directory, e.g. "America"
+        return None
 
 
 def phone_problem(value: str, region: str) -> str | None:
@@ -186,9 +209,23 @@ def parse_money(
         return None, f"must be an amount such as 1299.00 (got {text[:40]!r})"
     if not amount.is_finite():
         return None, "must be a finite amount"
-    scaled = amount * (Decimal(10) ** exponent)
-    if scaled != scaled.to_integral_value():
-        return None, f"has more decimals than {currency} allows ({exponent})"
-    if abs(scaled) > Decimal(MAX_INT):
+    # in integers: Decimal arithmetic rounds to 28 digits (1.000...0001 became 1.00) and
+    # overflows past an exponent of 999,999 (1e999999 raised decimal.Overflow)
+    if not amount:
+        return 0, None
+    if amount.adjusted() > 20:
         return None, "is out of range"
-    return int(scaled), None
+    sign, digits, exp = amount.as_tuple()
+    assert isinstance(exp, int)  # a finite amount
+    minor = int("".join(map(str, digits)))
+    shift = exp + exponent
+    if shift < 0:
+        unit = 10 ** min(-shift, len(digits))  # past its own digits only zero is whole
+        if minor % unit:
+            return None, f"has more decimals than {currency} allows ({exponent})"
+        minor //= unit
+    else:
+        minor *= 10**shift
+    if minor > MAX_INT:
+        return None, "is out of range"
+    return -minor if sign else minor, None

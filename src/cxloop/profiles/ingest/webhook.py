@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cxloop.core import clock
 from cxloop.core.crypto import equal, hmac_sha256_hex
+from cxloop.core.params import parse_int
 from cxloop.profiles.ingest import errors
 
 TIMESTAMP_HEADER = "x-cxloop-timestamp"
@@ -27,11 +28,11 @@ def verify(
     """Raise a 401 unless the delivery is signed with ``secret`` inside the time window."""
     if not delivery or len(delivery) > 200:
         raise errors.signature(f"header {DELIVERY_HEADER} is missing or longer than 200 characters")
-    if not timestamp or not timestamp.strip().lstrip("-").isdigit():
+    ts = parse_int(timestamp)
+    if ts is None:
         raise errors.signature(f"header {TIMESTAMP_HEADER} must be Unix seconds")
     if not signature:
         raise errors.signature(f"header {SIGNATURE_HEADER} is missing")
-    ts = int(timestamp.strip())
     skew = abs(clock.now().timestamp() - ts)
     if skew > tolerance_seconds:
         raise errors.signature(
