@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import orjson
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from cxloop.core.db import unit_of_work
+from cxloop.profiles.models import CustomerRecord
 from tests.factories import World, make_source
 
 HEADER = "id,full_name,email,phone,country\n"
@@ -215,3 +219,29 @@ def test_file_upload_over_the_limit_is_413(client: TestClient, world: World, mon
         )
     assert r.status_code == 413
     assert r.json()["error"]["code"] == "request.too_large"
+
+
+def test_a_downloaded_rejected_file_fixed_in_place_uploads_again(
+    client: TestClient, world: World
+) -> None:
+    # the download escapes cells that start like a formula ('+886…); sent back, the escape goes
+    make_source(world, "crm")
+    data = (
+        "external_id,full_name,email,phone,country,notes\n"
+        "P1,Wang Da,not-an-email,+886 912 000 111,TW,-5 points\n"
+        "P2,Lee Er,also-bad,+886 912 000 222,TW,@home\n"
+    )
+    rep = upload(client, world, data.encode()).json()
+    assert rep["rejected"] == 2, rep
+    got = client.get(f"/api/v1/batches/{rep['batch_id']}/rejected.csv", headers=world.headers())
+    assert "'+886 912 000 111" in got.text  # safe to open in a spreadsheet
+    fixed = got.text.replace("not-an-email", "wang@example.com").replace(
+        "also-bad", "lee@example.com"
+    )
+    again = upload(client, world, fixed.encode()).json()
+    assert (again["accepted"], again["rejected"]) == (2, 0), again
+    with unit_of_work(write=False) as s:
+        rows = s.execute(select(CustomerRecord.external_id, CustomerRecord.payload)).all()
+    payloads: dict[str, Any] = {r[0]: r[1] for r in rows}
+    assert payloads["P1"]["phone"] == "+886 912 000 111" and payloads["P1"]["notes"] == "-5 points"
+    assert payloads["P2"]["notes"] == "@home"

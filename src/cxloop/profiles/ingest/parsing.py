@@ -175,12 +175,31 @@ def iter_file(
     return chosen, enc, iter_json_array(text)
 
 
+class _Sniffed(csv.excel):
+    """The delimiter a file uses; quotes are always ``"`` and doubled inside quoted fields."""
+
+
 def _sniff(sample: str) -> type[csv.Dialect] | csv.Dialect:
     first_lines = "\n".join(sample.splitlines()[:50])
     try:
-        return csv.Sniffer().sniff(first_lines, delimiters=",;\t|")
+        found = csv.Sniffer().sniff(first_lines, delimiters=",;\t|")
     except csv.Error:
         return csv.excel
+    # Only the delimiter is taken: the sniffer also guesses a quote character, and took the
+    # apostrophes of our own rejected-rows download ('+886…) for one, splitting its rows.
+    dialect = _Sniffed()
+    dialect.delimiter = found.delimiter
+    dialect.skipinitialspace = found.skipinitialspace
+    return dialect
+
+
+# what exports.spreadsheet_safe puts before a cell that starts like a formula
+_ESCAPED_FORMULA = ("'=", "'+", "'-", "'@", "'\t", "'\r")
+
+
+def _unescaped(value: str) -> str:
+    """A cell of our rejected-rows download as it was sent: without the formula escape."""
+    return value[1:] if value.startswith(_ESCAPED_FORMULA) else value
 
 
 def iter_csv(text: io.TextIOWrapper | io.StringIO, sample: str) -> Iterator[ParsedRow]:
@@ -247,7 +266,8 @@ def _csv_rows(
                 json=False,
             )
             continue
-        yield ParsedRow(start, dict(zip(names, fields, strict=True)), raw, json=False)
+        row = dict(zip(names, map(_unescaped, fields), strict=True))
+        yield ParsedRow(start, row, raw, json=False)
 
 
 def _loads(line: str) -> tuple[Any, str | None]:
