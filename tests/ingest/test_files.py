@@ -245,3 +245,42 @@ def test_a_downloaded_rejected_file_fixed_in_place_uploads_again(
     payloads: dict[str, Any] = {r[0]: r[1] for r in rows}
     assert payloads["P1"]["phone"] == "+886 912 000 111" and payloads["P1"]["notes"] == "-5 points"
     assert payloads["P2"]["notes"] == "@home"
+
+
+def test_a_retry_while_the_upload_is_still_being_stored_is_a_409(
+    client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from cxloop.profiles.ingest import pipeline
+
+    make_source(world, "crm")
+    started, release = threading.Event(), threading.Event()
+    real = pipeline.ingest
+
+    def slow(session: Any, *args: Any, **kwargs: Any) -> None:
+        session.commit()  # as between two chunks: the writer lock is free for the retry
+        started.set()
+        assert release.wait(30)
+        real(session, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "ingest", slow)
+    data = (HEADER + "".join(ROWS)).encode()
+    first: list[Any] = []
+    worker = threading.Thread(
+        target=lambda: first.append(upload(client, world, data, idempotency_key="slow"))
+    )
+    worker.start()
+    try:
+        assert started.wait(30)
+        retry = upload(client, world, data, idempotency_key="slow")
+        assert retry.status_code == 409, retry.text
+        assert retry.json()["error"]["code"] == "batch.in_progress"
+    finally:
+        release.set()
+        worker.join(60)
+    rep = first[0].json()
+    assert (rep["status"], rep["received"], rep["accepted"]) == ("done", 3, 3), rep
+    # once finished, the same key answers with the first report
+    again = upload(client, world, data, idempotency_key="slow").json()
+    assert again["replayed"] and (again["batch_id"], again["accepted"]) == (rep["batch_id"], 3)

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cxloop.core.errors import AppError
@@ -96,6 +96,18 @@ def install(app: FastAPI, html_renderer: Any | None = None) -> None:
         )
         message = "A value in this request cannot be stored (a NUL character or out of range)."
         return respond(request, 422, error_body("request.unstorable", message))
+
+    @app.exception_handler(OperationalError)
+    async def _busy(request: Request, exc: OperationalError) -> Response:
+        text = str(exc.orig).lower()
+        if "database is busy" not in text and "database is locked" not in text:
+            return await _unexpected(request, exc)
+        # SQLite's one writer was held past the wait (a long upload): try again shortly
+        log.warning("database busy on %s %s", request.method, request.url.path)
+        message = "The database is busy with another write; try again in a few seconds."
+        response = respond(request, 503, error_body("server.busy", message))
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -50,3 +50,13 @@ def rejected_not_found(ref: object) -> NotFound:
 def signature(reason: str) -> Unauthenticated:
     """A webhook signature is missing, wrong or outside the time window."""
     return Unauthenticated("webhook.signature", f"Webhook rejected: {reason}.", {"reason": reason})
+
+
+def batch_in_progress(batch_id: int, key: str) -> Conflict:
+    """A batch with this idempotency key is being stored right now (a retry came too soon)."""
+    return Conflict(
+        "batch.in_progress",
+        f"Batch {batch_id} (idempotency key {key!r}) is still being stored: send it again "
+        f"once it has finished, or read its report at /api/v1/batches/{batch_id}.",
+        {"batch": batch_id},
+    )

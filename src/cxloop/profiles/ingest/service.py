@@ -32,6 +32,10 @@ from cxloop.profiles.ingest.values import time_zone
 from cxloop.text import service as text_service
 
 RESOLVE_JOB = "identity.resolve_pending"
+# Batches being stored by this process. A batch left open by a crash is resumed by sending it
+# again under its key; one still in this set is not: resuming would reset the counts and the
+# rejected rows under the running delivery. (A server is one process; see docs/ingest.md.)
+_running: set[int] = set()
 
 
 def _require(actor: Actor, permission: str) -> None:
@@ -185,6 +189,8 @@ def open_batch(
                 )
             if existing.status == "done":
                 return existing, True
+            if existing.id in _running:  # a retry while the first delivery is still going
+                raise errors.batch_in_progress(existing.id, idempotency_key)
             session.execute(delete(RejectedRecord).where(RejectedRecord.batch_id == existing.id))
             for counter in ("received", "accepted", "rejected", "created", "updated", "unchanged"):
                 setattr(existing, counter, 0)
@@ -239,8 +245,12 @@ def process(
         get_settings().max_field_chars,
     )
     run = Run(batch)
-    pipeline.ingest(session, ctx, validator, run, rows, commit_every_chunk)
-    return finish(session, actor, source, batch, run)
+    _running.add(batch.id)
+    try:
+        pipeline.ingest(session, ctx, validator, run, rows, commit_every_chunk)
+        return finish(session, actor, source, batch, run)
+    finally:
+        _running.discard(batch.id)
 
 
 def finish(
