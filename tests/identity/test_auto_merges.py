@@ -139,9 +139,7 @@ def test_a_rejected_match_can_be_approved_later_by_an_identity_runner(
     assert link["record_a"]["profile_id"] == link["record_b"]["profile_id"]
 
 
-def test_the_web_merge_form_refuses_an_id_beyond_64_bits(
-    client: TestClient, loaded: World
-) -> None:
+def test_the_web_merge_form_refuses_an_id_beyond_64_bits(client: TestClient, loaded: World) -> None:
     c4 = profile_of(client, loaded, "C4")
     token = login(client, loaded, "admin")
     for bad in ("99999999999999999999", "0", "-3", "x", "²"):
@@ -158,9 +156,7 @@ def _pending_for(client: TestClient, world: World, ext: str) -> list[dict[str, A
     items = client.get(
         "/api/v1/identity/review", params={"limit": 200}, headers=world.headers()
     ).json()
-    return [
-        i for i in items if ext in (i["record_a"]["external_id"], i["record_b"]["external_id"])
-    ]
+    return [i for i in items if ext in (i["record_a"]["external_id"], i["record_b"]["external_id"])]
 
 
 def test_a_namesake_with_other_email_and_phone_waits_for_review(
