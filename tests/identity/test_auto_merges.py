@@ -172,6 +172,8 @@ def test_a_namesake_with_other_email_and_phone_waits_for_review(
     waiting = _pending_for(client, loaded, "W1")
     assert waiting, "the strong name match goes to the review queue"
     assert all("email" in i["comparison"]["review_reason"] for i in waiting)
+    login(client, loaded, "analyst")
+    assert 'data-testid="review-reason">different email' in client.get("/identity/review").text
 
 
 def test_a_different_name_on_a_shared_mobile_waits_for_review(
