@@ -28,10 +28,15 @@ def test_manual_merge_then_undo_restores_both_and_keeps_them_apart(
     again = client.post(f"/api/v1/identity/merges/{merge['id']}/undo", headers=h)
     assert again.status_code == 409
     # the undo is remembered: a full re-resolution does not join them again, nor a manual merge
+    # by someone who may not override it (identity.run may: test_auto_merges)
     client.post("/api/v1/identity/resolve", headers=h)
     jobs.run_pending()
     assert profile_of(client, loaded, "C4")["id"] != profile_of(client, loaded, "C5")["id"]
-    r = client.post(f"/api/v1/customers/{a['id']}/merge", json={"other_id": b["id"]}, headers=h)
+    r = client.post(
+        f"/api/v1/customers/{a['id']}/merge",
+        json={"other_id": b["id"]},
+        headers=loaded.headers("agent"),
+    )
     assert r.status_code == 409 and r.json()["error"]["code"] == "identity.not_mergeable"
     trail = client.get(
         "/api/v1/audit", params={"entity_type": "profile", "entity_id": a["id"]}, headers=h

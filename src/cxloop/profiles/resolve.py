@@ -19,7 +19,7 @@ from cxloop.core import audit, clock
 from cxloop.core.actor import Actor, system_actor
 from cxloop.core.db import upsert
 from cxloop.core.tenancy import Workspace
-from cxloop.profiles import candidates, trained
+from cxloop.profiles import automerge, candidates, trained
 from cxloop.profiles.ingest.models import Source
 from cxloop.profiles.models import (
     CustomerRecord,
@@ -95,8 +95,9 @@ def _store_links(
     workspace_id: int,
     links: Iterable[engine.Link],
     status_of: dict[tuple[int, int], str],
+    notes: dict[tuple[int, int], str] | None = None,
 ) -> None:
-    """Upsert scored links, leaving human decisions untouched."""
+    """Upsert scored links, leaving human decisions untouched; ``notes``: why a pair waits."""
     rows: dict[tuple[int, int], dict[str, Any]] = {}
     t = clock.now()
     for link in links:
@@ -108,7 +109,11 @@ def _store_links(
             "method": link.method[:40],
             "match_weight": float(link.match_weight),
             "probability": float(link.probability),
-            "comparison": link.comparison,
+            "comparison": (
+                {**link.comparison, "review_reason": notes[(a, b)]}
+                if notes and (a, b) in notes
+                else link.comparison
+            ),
             "status": status_of.get((a, b), "apart"),
             "created_at": t,
             "updated_at": t,
@@ -198,7 +203,6 @@ def _incremental(
     for r in existing:
         if r.profile_id is not None:
             rep_of_profile[r.profile_id] = min(rep_of_profile.get(r.profile_id, r.id), r.id)
-    profile_of_rep = {rep: pid for pid, rep in rep_of_profile.items()}
     from cxloop.profiles.resolution.incremental import resolve_incremental
 
     result = resolve_incremental(
@@ -211,21 +215,11 @@ def _incremental(
         existing_clusters={r.id: rep_of_profile[r.profile_id] for r in existing if r.profile_id},
         unique_sources=unique_sources(ws),
     )
+    outcome = automerge.apply_clusters(
+        session, actor, pending, existing, result.clusters, result.links
+    )
     profile_of = {r.id: r.profile_id for r in existing}
-    touched: set[int] = set()
-    new_groups: dict[int, list[CustomerRecord]] = defaultdict(list)
-    for r in pending:
-        if r.profile_id is not None:  # a new version of a resolved record stays where it is
-            continue
-        rep = result.clusters.get(r.id, r.id)
-        if rep in profile_of_rep:
-            r.profile_id = profile_of_rep[rep]
-        else:
-            new_groups[rep].append(r)
-    for members in new_groups.values():
-        pid = _new_profile(session, ws.id)
-        for m in members:
-            m.profile_id = pid
+    touched = outcome.touched
     t = clock.now()
     for r in pending:
         r.resolved_at = t
@@ -234,11 +228,20 @@ def _incremental(
             touched.add(r.profile_id)
     session.flush()
     status = {}
+    notes: dict[tuple[int, int], str] = {}
     for link in result.links:
         a, b = sorted((link.record_a, link.record_b))
         same = profile_of.get(a) is not None and profile_of.get(a) == profile_of.get(b)
         status[(a, b)] = _link_status(link.probability, same, conf)
-    _store_links(session, ws.id, result.links, status)
+        for mine, theirs in ((a, b), (b, a)):
+            held = outcome.held.get(mine)
+            if (
+                held
+                and profile_of.get(theirs) == held[0]
+                and link.probability >= conf["review_threshold"]
+            ):
+                status[(a, b)], notes[(a, b)] = "pending", held[1]
+    _store_links(session, ws.id, result.links, status, notes)
     refresh_profiles(session, ws.id, touched)
     stats = {
         "mode": "incremental",
@@ -246,6 +249,8 @@ def _incremental(
         "candidates": len(existing),
         "links": len(result.links),
         "profiles_touched": len(touched),
+        "merges": outcome.merges,
+        "held_for_review": len(outcome.held),
     }
     audit.record(session, actor, "identity.resolve", "workspace", ws.id, None, stats)
     return stats

@@ -54,23 +54,11 @@ def merge_profiles(
         if p.status != "active":
             raise errors.not_mergeable(f"Customer {p.id} is {p.status}; open the surviving one.")
     ids = _record_ids(session, absorbed.id)
-    blocked = session.scalar(
-        select(MatchLink.id).where(
-            MatchLink.workspace_id == actor.workspace_id,
-            MatchLink.status == "rejected",
-            or_(
-                MatchLink.record_a_id.in_(ids)
-                & MatchLink.record_b_id.in_(_record_ids(session, survivor.id)),
-                MatchLink.record_b_id.in_(ids)
-                & MatchLink.record_a_id.in_(_record_ids(session, survivor.id)),
-            ),
-        )
-    )
-    if blocked is not None:
-        raise errors.not_mergeable(
-            f"Someone decided these customers are different people (match {blocked}); "
-            "approve that match first if this has changed."
-        )
+    kept = _record_ids(session, survivor.id)
+    overrode = _override_keep_apart(session, actor, ids, kept)
+    if reason == "manual" and ids and kept:
+        # a person's merge is a decision: later resolutions keep the two together
+        _decide_pairs(session, actor, [min(ids)], [min(kept)], "approved")
     before = {"survivor": _snapshot(survivor), "absorbed": _snapshot(absorbed)}
     for rec in session.scalars(select(CustomerRecord).where(CustomerRecord.id.in_(ids))):
         rec.profile_id = survivor.id
@@ -99,9 +87,52 @@ def merge_profiles(
         "profile",
         survivor.id,
         before,
-        {"merge_id": event.id, "absorbed": absorbed.id, "records": ids, "reason": reason},
+        {
+            "merge_id": event.id,
+            "absorbed": absorbed.id,
+            "records": ids,
+            "reason": reason,
+            "overrode": overrode,
+        },
     )
     return event
+
+
+def _override_keep_apart(
+    session: Session, actor: Actor, left: list[int], right: list[int]
+) -> list[int]:
+    """Turn earlier keep-apart decisions between two record sets into approvals (identity.run).
+
+    Returns the ids of the overridden links; without identity.run the decision stands.
+    """
+    if not left or not right:
+        return []
+    rejected = list(
+        session.scalars(
+            select(MatchLink).where(
+                MatchLink.workspace_id == actor.workspace_id,
+                MatchLink.status == "rejected",
+                or_(
+                    MatchLink.record_a_id.in_(left) & MatchLink.record_b_id.in_(right),
+                    MatchLink.record_b_id.in_(left) & MatchLink.record_a_id.in_(right),
+                ),
+            )
+        )
+    )
+    if not rejected:
+        return []
+    if not actor.can(IDENTITY_RUN):
+        raise errors.not_mergeable(
+            f"Someone decided these customers are different people (match {rejected[0].id}); "
+            "only someone with identity.run can merge them anyway."
+        )
+    t = clock.now()
+    for link in rejected:
+        link.status = "approved"
+        link.decided_by = actor.ref
+        link.decided_at = t
+        link.updated_at = t
+    return sorted(link.id for link in rejected)
 
 
 def undo_merge(session: Session, actor: Actor, merge_id: int) -> MergeEvent:
@@ -148,6 +179,13 @@ def undo_merge(session: Session, actor: Actor, merge_id: int) -> MergeEvent:
 
 def _keep_apart(session: Session, actor: Actor, left: list[int], right: list[int]) -> None:
     """Mark every pair across two record sets as rejected, so no resolution joins them again."""
+    _decide_pairs(session, actor, left, right, "rejected")
+
+
+def _decide_pairs(
+    session: Session, actor: Actor, left: list[int], right: list[int], status: str
+) -> None:
+    """Record a person's decision on every pair across two record sets (scores kept)."""
     t = clock.now()
     rows = []
     for a in left:
@@ -162,7 +200,7 @@ def _keep_apart(session: Session, actor: Actor, left: list[int], right: list[int
                     "match_weight": 0.0,
                     "probability": 0.0,
                     "comparison": {},
-                    "status": "rejected",
+                    "status": status,
                     "decided_by": actor.ref,
                     "decided_at": t,
                     "created_at": t,
@@ -183,7 +221,9 @@ def decide_link(session: Session, actor: Actor, link_id: int, approve: bool) -> 
     """Approve (merge the two customers) or reject (keep them apart) a match in review."""
     access.require(actor, IDENTITY_REVIEW)
     link = access.get_link(session, actor, link_id)
-    if link.status in ("approved", "rejected"):
+    # approving a rejected match overrides a decision: identity.run, as for a manual merge
+    reopen = approve and link.status == "rejected" and actor.can(IDENTITY_RUN)
+    if link.status in ("approved", "rejected") and not reopen:
         raise errors.already_decided(link.status)
     before = {"status": link.status}
     a = session.get(CustomerRecord, link.record_a_id)

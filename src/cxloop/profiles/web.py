@@ -14,10 +14,18 @@ from cxloop.auth.dependencies import DbSession, WebActor, web_require
 from cxloop.core.actor import Actor
 from cxloop.core.errors import AppError, from_validation
 from cxloop.core.i18n import translate
-from cxloop.core.params import IdPath, IdQuery, Page
+from cxloop.core.params import MAX_ID, IdPath, IdQuery, Page, parse_int
 from cxloop.core.permissions import IDENTITY_REVIEW, IDENTITY_RUN, INGEST_WRITE, SOURCES_MANAGE
 from cxloop.core.routing import UnitOfWorkRoute
-from cxloop.profiles import access, queries, queries_identity, service, settings_form, view360
+from cxloop.profiles import (
+    access,
+    errors,
+    queries,
+    queries_identity,
+    service,
+    settings_form,
+    view360,
+)
 from cxloop.profiles.ingest import errors as ingest_errors
 from cxloop.profiles.ingest import queries as ingest_queries
 from cxloop.profiles.ingest import service as ingest
@@ -55,10 +63,16 @@ def customer(request: Request, profile_id: IdPath, session: DbSession, actor: We
 
 @router.post("/customers/{profile_id}/merge", response_model=None)
 def merge(
-    profile_id: IdPath, session: DbSession, actor: WebActor, other_id: Annotated[int, Form()]
+    profile_id: IdPath,
+    session: DbSession,
+    actor: WebActor,
+    other_id: Annotated[str, Form(max_length=40)],
 ) -> Response:
     """Merge another customer into this one."""
-    service.merge_profiles(session, actor, profile_id, other_id, "manual")
+    other = parse_int(other_id)
+    if other is None or not 1 <= other <= MAX_ID:
+        raise errors.invalid("other_id", f"must be a customer id from 1 to {MAX_ID}", "not_an_id")
+    service.merge_profiles(session, actor, profile_id, other, "manual")
     return RedirectResponse(f"/customers/{profile_id}", status_code=303)
 
 

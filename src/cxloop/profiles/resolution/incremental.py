@@ -62,7 +62,8 @@ def resolve_incremental(
 
     ``existing_clusters`` (record_id -> cluster representative) lets a new record join an
     existing cluster: the result's ``clusters`` maps each new record to the representative of
-    the cluster it joins (an existing one, or the smallest new record id of a new cluster).
+    the cluster it joins (an existing one, or the smallest new record id of a new cluster); when
+    new records join several existing clusters together, their existing records are mapped too.
     """
     t0 = time.perf_counter()
     con = connect(threads)
@@ -176,4 +177,6 @@ def _cluster(
         members = [m for m, rep in merged.items() if rep == merged[rid]]
         existing_reps = sorted({existing_clusters[m] for m in members if m in existing_clusters})
         out[rid] = existing_reps[0] if existing_reps else min(members)
+        if len(existing_reps) > 1:  # the new record joins existing clusters together
+            out.update({m: existing_reps[0] for m in members if m in existing_clusters})
     return out
