@@ -53,6 +53,10 @@ def _error(exc: Exception) -> dict[str, Any]:
     return dict(err.to_dict()["error"])
 
 
+def _status(exc: Exception) -> int:
+    return exc.status_code if isinstance(exc, AppError) else 422
+
+
 def context(session: Session, actor: Actor, survey_id: int) -> dict[str, Any]:
     """What the survey page shows about distribution (its section)."""
     return {
@@ -196,7 +200,8 @@ def audiences_post(request: Request, session: DbSession, actor: Manager, form: F
         )
     except (AppError, ValidationError) as exc:
         session.rollback()
-        return _audiences(request, session, actor, {"error": _error(exc), "form": form}, 422)
+        extra = {"error": _error(exc), "form": form}
+        return _audiences(request, session, actor, extra, _status(exc))
     return RedirectResponse("/audiences", status_code=303)
 
 
@@ -226,7 +231,7 @@ def audience_post(
         segments.update_segment(session, actor, segment_id, change)
     except (AppError, ValidationError) as exc:
         session.rollback()
-        return _audiences(request, session, actor, {**extra, "error": _error(exc)}, 422)
+        return _audiences(request, session, actor, {**extra, "error": _error(exc)}, _status(exc))
     return RedirectResponse("/audiences", status_code=303)
 
 
