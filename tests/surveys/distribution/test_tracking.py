@@ -297,6 +297,10 @@ def test_bad_input_is_a_clear_4xx(client: TestClient, world: World) -> None:
     assert client.post("/api/v1/survey-bounces", content=b"", headers=h).status_code == 422
     r = client.post("/api/v1/survey-bounces", content=b"\xff\xfe not mail", headers=h)
     assert r.status_code == 200 and r.json()["matched"] is False
+    unreadable = b"Content-Type: multipart/report; report-type*\n\nx\n"
+    r = client.post("/api/v1/survey-bounces", content=unreadable, headers=h)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "report.unreadable", r.text
+    assert r.json()["error"]["data"]["errors"][0]["field"] == "body"
     assert client.post("/api/v1/hooks/sms/status", data={"a": "b"}).status_code == 404  # SMS off
     pixel = client.get("/o/whatever.gif")
     assert pixel.status_code == 200 and pixel.headers["content-type"] == "image/gif"
