@@ -75,6 +75,14 @@ def test_sms_rate_limited_then_sent_then_delivered(
         headers={"X-Twilio-Signature": signature(unknown, form, AUTH_TOKEN)},
     )
     assert missing.status_code == 404
+    for odd in ("inv-%C2%B2", "inv-" + "9" * 5000):  # signed, but no invitation id
+        url = CALLBACK + "?invitation=" + odd
+        odd_hook = client.post(
+            "/api/v1/hooks/sms/status?invitation=" + odd,
+            data=form,
+            headers={"X-Twilio-Signature": signature(url, form, AUTH_TOKEN)},
+        )
+        assert odd_hook.status_code == 404, odd_hook.text
 
 
 def test_trigger_fires_once_per_interaction(
