@@ -94,6 +94,7 @@ def test_set_changes_any_subset_and_is_audited(client: TestClient, world: World)
         (["--rule", "phone=loudest"], 2, "survivorship.phone: unknown rule 'loudest'"),
         (["--rule", "shoe_size=most_recent"], 2, "survivorship.shoe_size: unknown attribute"),
         (["--unique-source", "nowhere"], 2, "Source 'nowhere' not found"),
+        (["--unique-source", "9" * 5000], 2, "unique_sources: no source has a name or id"),
         (["--unique-source", "crm", "--no-unique-sources"], 1, "not both"),
         ([], 1, "nothing to change"),
     ],

@@ -119,3 +119,17 @@ def test_settings_are_validated(client: TestClient, loaded: World) -> None:
         ).status_code
         == 403
     )
+
+
+def test_a_unique_source_reference_longer_than_any_name_or_id_is_refused(
+    client: TestClient, loaded: World
+) -> None:
+    h = loaded.headers()
+    before = client.get("/api/v1/identity/settings", headers=h).json()
+    for ref in ("9" * 5000, "x" * 65):
+        r = client.put("/api/v1/identity/settings", json={"unique_sources": [ref]}, headers=h)
+        assert r.status_code == 422, r.text
+        assert r.json()["error"]["data"]["errors"][0]["field"] == "unique_sources.0"
+    r = client.put("/api/v1/identity/settings", json={"unique_sources": ["9" * 19]}, headers=h)
+    assert r.status_code == 404  # as long as an id can be: looked up, and not there
+    assert client.get("/api/v1/identity/settings", headers=h).json() == before

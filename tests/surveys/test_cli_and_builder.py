@@ -111,3 +111,30 @@ def test_builder_needs_permission(client: TestClient, world: World) -> None:
     assert client.get("/surveys").status_code == 200  # agents read
     r = client.post("/surveys", data={"csrf_token": csrf, "name": "x", "languages": ["en"]})
     assert r.status_code == 403
+
+
+def test_the_builder_names_a_number_it_cannot_hold(client: TestClient, world: World) -> None:
+    csrf = login(client, world, "analyst", lang="en")
+    r = client.post("/surveys", data={"csrf_token": csrf, "name": "Store visit",
+                                      "languages": ["en"], "default_language": "en"},
+                    follow_redirects=False)  # fmt: skip
+    url = r.headers["location"]
+    question = {"csrf_token": csrf, "key": "why", "type": "text", "text_en": "Why?",
+                "show_question": "nps"}  # fmt: skip
+    for op, value in [("equals", "9" * 5000), ("in", "1, " + "9" * 5000), ("equals", "\u00b2"),
+                      ("range", "0-" + "9" * 5000)]:  # fmt: skip
+        r = client.post(f"{url}/questions", data={**question, "show_op": op, "show_value": value})
+        assert r.status_code == 422 and "show_value" in r.text, (op, r.text[-2000:])
+    for field in ("max_length",):
+        r = client.post(f"{url}/questions", data={**question, field: "9" * 5000})
+        assert r.status_code == 422 and field in r.text and "9" * 100 not in r.text
+
+
+def test_import_errors_under_a_key_that_looks_like_an_index(world: World, tmp_path: Path) -> None:
+    for key in ("x[\u00b2]", "x[" + "9" * 5000 + "]"):
+        d = definition()
+        d["questions"][0]["text"][key] = "?"
+        path = tmp_path / "odd.yaml"
+        path.write_text(yaml.safe_dump({"name": "Odd", "definition": d}, allow_unicode=True))
+        code, _out, err = run("surveys", "import", str(path))
+        assert code == 1 and "definition.questions[0].text" in err, err

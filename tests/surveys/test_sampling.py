@@ -698,3 +698,139 @@ def test_margins_too_small_to_plan_are_refused() -> None:
     assert exc.value.field == "margin"
     with pytest.raises(SamplingError):
         nps_sample_size(1e-300)
+
+
+# ------------------------------------------- robustness over the documented ranges of the inputs
+
+in_confidences = st.floats(min_value=0.5, max_value=0.9999)
+in_counts = st.integers(min_value=1, max_value=10**12)
+in_margins = st.floats(min_value=1e-6, max_value=1.0, exclude_max=True)
+in_units = st.floats(min_value=0.0, max_value=1.0)
+in_rates = st.floats(min_value=1e-4, max_value=1.0)
+
+
+def _all_finite(result: Any) -> bool:
+    def walk(value: Any) -> bool:
+        if isinstance(value, float):
+            return math.isfinite(value)
+        if isinstance(value, dict):
+            return all(walk(v) for v in value.values())
+        if isinstance(value, list | tuple):
+            return all(walk(v) for v in value)
+        return True
+
+    return walk(dataclasses.asdict(result))
+
+
+@pytest.mark.parametrize("confidence", [0.9999999999999999, 1 - 2**-52, 1e-300, 5e-324])
+def test_z_is_finite_for_every_confidence_strictly_between_0_and_1(confidence: float) -> None:
+    z = z_score(confidence)
+    assert math.isfinite(z) and z >= 0
+    assert z_score(0.9999999999999999) == pytest.approx(-NormalDist().inv_cdf(2**-54), rel=1e-3)
+
+
+def test_a_confidence_near_0_gives_finite_stratified_margins() -> None:
+    plan = allocate_sample([Stratum("a", 100), Stratum("b", 300)], 40, confidence=1e-300)
+    assert _all_finite(plan) and plan.overall_margin is not None and plan.overall_margin >= 0
+    margins = stratified_margins([Stratum("a", 100)], [10], confidence=1e-300)
+    assert _all_finite(margins)
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda: sample_size_for_proportion(0.05, population=10**24), "population"),
+        (lambda: sample_size_for_proportion(0.05, population=10**400), "population"),
+        (lambda: margin_of_error(int("9" * 4000)), "responses"),
+        (lambda: nps_sample_size(5, population=10**24), "population"),
+        (lambda: nps_margin_from_counts(10**12, 10**12, 10**12), "responses"),
+        (lambda: invitations_needed(10**13, 0.5), "responses"),
+        (lambda: sample_size_for_proportion(0.05, response_rate=1e-300), "response_rate"),
+        (lambda: allocate_sample([Stratum("a", 10**13)], 10), "strata[0].population"),
+        (lambda: sample_size_for_proportion(10**400), "margin"),
+        (lambda: total_for_overall_margin([Stratum("a", 10)], 1e-7), "margin"),
+    ],
+)
+def test_counts_and_rates_beyond_the_planners_range_are_refused(call: Any, field: str) -> None:
+    err = _error(call)
+    assert err.field == field
+    assert len(err.reason) < 200  # a number with thousands of digits is not quoted back
+
+
+@given(in_margins, in_confidences, in_units, st.none() | in_counts, st.none() | in_rates)
+def test_sample_size_is_finite_over_the_documented_ranges(
+    e: float, c: float, p: float, big_n: int | None, rate: float | None
+) -> None:
+    plan = sample_size_for_proportion(e, c, p, big_n, rate)
+    assert _all_finite(plan) and plan.sample_size >= 1
+
+
+@given(in_counts, in_confidences, in_units, st.none() | in_counts)
+def test_margin_of_error_is_finite_over_the_documented_ranges(
+    n: int, c: float, p: float, big_n: int | None
+) -> None:
+    if big_n is not None and big_n < n:
+        assert _error(margin_of_error, n, c, p, big_n).field == "population"
+        return
+    result = margin_of_error(n, c, p, big_n)
+    assert _all_finite(result) and result.margin >= 0.0
+
+
+@given(st.integers(0, 10**12), st.integers(0, 10**12), st.integers(0, 10**12), in_confidences)
+def test_nps_margin_is_finite_over_the_documented_ranges(a: int, b: int, d: int, c: float) -> None:
+    if a + b + d == 0 or a + b + d > 10**12:
+        assert _error(nps_margin_from_counts, a, b, d, c).field == "responses"
+        return
+    assert _all_finite(nps_margin_from_counts(a, b, d, c))
+
+
+@given(
+    st.floats(min_value=1e-4, max_value=200.0, exclude_max=True),
+    in_confidences,
+    st.none() | st.tuples(in_units, in_units),
+    st.none() | in_counts,
+    st.none() | in_rates,
+)
+def test_nps_sample_size_is_finite_over_the_documented_ranges(
+    e: float,
+    c: float,
+    shares: tuple[float, float] | None,
+    big_n: int | None,
+    rate: float | None,
+) -> None:
+    pp, pd = shares if shares else (None, None)
+    if pp is not None and pd is not None and pp + pd > 1.0:
+        pd = 1.0 - pp
+    plan = nps_sample_size(e, c, pp, pd, big_n, rate)
+    assert _all_finite(plan) and plan.sample_size >= 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(  # together at most 10^12, so that a census (margin 0) is always within reach
+        st.tuples(st.integers(1, 2 * 10**11), in_units, st.none() | in_rates),
+        min_size=1,
+        max_size=5,
+    ),
+    in_confidences,
+    st.sampled_from(list(AllocationMethod)),
+    st.data(),
+)
+def test_stratified_plans_are_finite_over_the_documented_ranges(
+    rows: list[tuple[int, float, float | None]],
+    c: float,
+    method: AllocationMethod,
+    data: st.DataObject,
+) -> None:
+    big_n = sum(pop for pop, _, _ in rows)
+    strata = [
+        Stratum(f"s{i}", population=pop, share=pop / big_n, proportion=p, response_rate=rate)
+        for i, (pop, p, rate) in enumerate(rows)
+    ]
+    total = data.draw(st.integers(1, big_n))
+    assert _all_finite(allocate_sample(strata, total, method, c))
+    e = data.draw(in_margins)
+    plan = total_for_overall_margin(strata, e, method, c)
+    assert _all_finite(plan) and plan.overall_margin is not None and plan.overall_margin <= e
+    counts = [s.responses for s in plan.strata]
+    assert _all_finite(stratified_margins(strata, counts, c))

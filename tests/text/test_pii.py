@@ -81,6 +81,12 @@ def test_cn_id() -> None:
     assert tw_id_valid("A123456789") and not tw_id_valid("A123456788")
 
 
+def test_digits_that_are_not_decimal_are_no_id() -> None:
+    ethiopic = "\u1369" * 8  # "digit" characters that int() refuses
+    assert not tw_id_valid("A1" + ethiopic)
+    assert not cn_id_valid("1" * 10 + ethiopic)
+
+
 def test_pii_glued_to_chinese_text() -> None:
     text = "我的電話0912345678謝謝，email是wang.xm@example.com.tw喔，卡號4111111111111111請退款，身分證A123456789"
     spans = detect_pii(text)

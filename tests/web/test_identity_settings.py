@@ -201,6 +201,13 @@ AUTO, REVIEW = "Auto-merge threshold", "Review threshold"
             404,
             "names a source this workspace does not have",
         ),
+        (
+            {"unique_source": ["9" * 5000]},  # no id or name is this long
+            "unique_sources",
+            "Sources with at most one record per person",
+            422,
+            "names a source this workspace does not have",
+        ),
     ],
 )
 def test_bad_input_shows_the_form_again_naming_the_field(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
@@ -200,14 +200,18 @@ class OwnerRequest(BaseModel):
     user_id: IdField | None
 
 
+SOURCE_REF_MAX = 64
+"""The longest reference to a source: its name (at most 64 characters) or its id (19 digits)."""
+
+
 class IdentitySettings(BaseModel):
     """Thresholds and survivorship rules of the workspace."""
 
     auto_threshold: float | None = Field(default=None, gt=0, lt=1)
     review_threshold: float | None = Field(default=None, gt=0, lt=1)
     survivorship: dict[Text, Text] | None = None
-    unique_sources: list[Text] | None = Field(
-        default=None, description="Sources holding at most one record per person."
+    unique_sources: list[Annotated[Text, Field(max_length=SOURCE_REF_MAX)]] | None = Field(
+        default=None, description="Sources holding at most one record per person (name or id)."
     )
 
 

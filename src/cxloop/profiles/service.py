@@ -16,6 +16,7 @@ from cxloop.profiles import access, errors
 from cxloop.profiles.models import CustomerRecord, MatchLink, MergeEvent, Profile
 from cxloop.profiles.refresh import refresh_profiles
 from cxloop.profiles.resolve import DEFAULTS, settings_of
+from cxloop.profiles.schemas import SOURCE_REF_MAX
 from cxloop.profiles.survivorship import ATTRIBUTES, RULES
 
 RESOLVE_ALL_JOB = "identity.resolve_all"
@@ -341,6 +342,13 @@ def update_settings(
     if unique_sources is not None:
         from cxloop.profiles.ingest import service as ingest
 
+        for ref in unique_sources:
+            if len(ref) > SOURCE_REF_MAX:  # the page and the CLI pass what was typed
+                raise errors.invalid(
+                    "unique_sources",
+                    f"no source has a name or id this long (at most {SOURCE_REF_MAX} characters)",
+                    "source.not_found",
+                )
         # by name or id, 404 when unknown; stored by name, which is what resolution compares
         names = {ingest.get_source(session, actor, ref).name for ref in unique_sources}
         settings["identity_unique_sources"] = sorted(names)

@@ -17,7 +17,7 @@ from cxloop.core.routing import UnitOfWorkRoute
 from cxloop.surveys import access, distribution, rules, segments, tracking
 from cxloop.surveys import queries_distribution as queries
 from cxloop.surveys.channels.base import with_query
-from cxloop.surveys.channels.bounces import parse_bounce
+from cxloop.surveys.channels.bounces import UnreadableReport, parse_bounce
 from cxloop.surveys.channels.sms import (
     INVITATION_PARAM,
     SIGNATURE_HEADER,
@@ -193,7 +193,15 @@ async def bounce_intake(
             {"errors": [{"field": "body", "reason": "the raw report is required"}]},
         )
     key = get_settings().resolved_secret_key()
-    update = parse_bounce(raw, key, envelope_to.replace("\x00", ""))
+    try:
+        update = parse_bounce(raw, key, envelope_to.replace("\x00", ""))
+    except UnreadableReport as exc:
+        reason = str(exc)
+        raise Invalid(
+            "report.unreadable",
+            f"body: {reason}",
+            {"errors": [{"field": "body", "reason": reason}]},
+        ) from None
     if update is None or not update.invitation_id:
         return {"matched": False}
     inv = tracking.apply_update(session, update, actor)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from cxloop.core.errors import Invalid
+from cxloop.core.params import parse_int
 from cxloop.surveys.definition import CHOICE_TYPES
 
 
@@ -19,19 +20,23 @@ def _bad(field: str, reason: str) -> Invalid:
     )
 
 
+def _whole(field: str, raw: str) -> int:
+    value = parse_int(raw)
+    if value is None:
+        shown = raw if len(raw) <= 20 else raw[:20] + "…"
+        raise _bad(field, f"{shown!r} is not a whole number of at most 18 digits")
+    return value
+
+
 def _int(field: str, raw: str) -> int | None:
     raw = raw.strip()
-    if not raw:
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise _bad(field, f"{raw!r} is not a whole number") from None
+    return _whole(field, raw) if raw else None
 
 
-def _scalar(raw: str) -> int | str:
+def _scalar(field: str, raw: str) -> int | str:
+    """A number when it is written as one (``7``, ``-1``), else the text (a choice key)."""
     raw = raw.strip()
-    return int(raw) if raw.lstrip("-").isdigit() else raw
+    return _whole(field, raw) if raw.lstrip("-").isdigit() else raw
 
 
 def question_from_form(form: dict[str, Any], languages: list[str]) -> dict[str, Any]:
@@ -70,14 +75,14 @@ def question_from_form(form: dict[str, Any], languages: list[str]) -> dict[str, 
         raw = str(form.get("show_value", ""))
         cond: dict[str, Any] = {"question": source, "op": op}
         if op == "in":
-            cond["values"] = [_scalar(v) for v in raw.split(",") if v.strip()]
+            cond["values"] = [_scalar("show_value", v) for v in raw.split(",") if v.strip()]
         elif op == "range":
             low, sep, high = raw.replace("..", "-").partition("-")
             if not sep:
                 raise _bad("show_value", "a range is written low-high, e.g. 0-6")
             cond["min"], cond["max"] = _int("show_value", low), _int("show_value", high)
         else:
-            cond["value"] = _scalar(raw)
+            cond["value"] = _scalar("show_value", raw)
         q["show_if"] = cond
     return {k: v for k, v in q.items() if v is not None}
 

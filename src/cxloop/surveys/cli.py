@@ -8,9 +8,10 @@ from typing import Any
 
 import orjson
 import typer
+from pydantic import BaseModel, ValidationError
 
 from cxloop.cli.context import fail
-from cxloop.core.errors import AppError
+from cxloop.core.errors import AppError, from_validation
 from cxloop.surveys import planner as service
 from cxloop.surveys.schemas import (
     MarginRequest,
@@ -38,9 +39,12 @@ def _show(result: Any, as_json: bool, lines: list[str]) -> None:
         typer.echo(f"note: {note}")
 
 
-def _run(fn: Any, req: Any) -> Any:
+def _run(fn: Any, request: type[BaseModel], **values: Any) -> Any:
+    """Check the options as the API checks its body, then plan; errors name the option."""
     try:
-        return fn(req)
+        return fn(request.model_validate(values))
+    except ValidationError as exc:
+        fail(from_validation(exc).message)
     except AppError as exc:
         fail(exc.message)
 
@@ -57,13 +61,12 @@ def proportion(
     """Responses needed for a margin of error on a proportion."""
     r = _run(
         service.proportion,
-        ProportionRequest(
-            margin=margin,
-            confidence=confidence,
-            proportion=proportion,
-            population=population,
-            response_rate=response_rate,
-        ),
+        ProportionRequest,
+        margin=margin,
+        confidence=confidence,
+        proportion=proportion,
+        population=population,
+        response_rate=response_rate,
     )
     lines = [
         f"responses needed: {r.sample_size:,}",
@@ -93,9 +96,11 @@ def margin(
     """The margin of error that a number of responses gives."""
     r = _run(
         service.margin,
-        MarginRequest(
-            responses=responses, confidence=confidence, proportion=proportion, population=population
-        ),
+        MarginRequest,
+        responses=responses,
+        confidence=confidence,
+        proportion=proportion,
+        population=population,
     )
     _show(
         r, as_json, [f"margin of error: ±{r.margin * 100:.2f} points ({r.low:.3f} – {r.high:.3f})"]
@@ -115,14 +120,13 @@ def nps_margin(
     """The margin of error of an NPS."""
     r = _run(
         service.nps_margin,
-        NpsMarginRequest(
-            promoters=promoters,
-            detractors=detractors,
-            responses=responses,
-            passives=passives,
-            confidence=confidence,
-            population=population,
-        ),
+        NpsMarginRequest,
+        promoters=promoters,
+        detractors=detractors,
+        responses=responses,
+        passives=passives,
+        confidence=confidence,
+        population=population,
     )
     _show(r, as_json, [f"NPS {r.nps:+.1f} ± {r.margin:.1f} points ({r.low:+.1f} to {r.high:+.1f})"])
 
@@ -140,14 +144,13 @@ def nps(
     """Responses needed for an NPS margin."""
     r = _run(
         service.nps_size,
-        NpsSizeRequest(
-            margin=margin,
-            confidence=confidence,
-            promoters=promoters,
-            detractors=detractors,
-            population=population,
-            response_rate=response_rate,
-        ),
+        NpsSizeRequest,
+        margin=margin,
+        confidence=confidence,
+        promoters=promoters,
+        detractors=detractors,
+        population=population,
+        response_rate=response_rate,
     )
     lines = [f"responses needed: {r.sample_size:,} (achieved ±{r.achieved_margin:.2f} NPS points)"]
     if r.invitations is not None:
@@ -164,8 +167,6 @@ def _read_strata(path: Path) -> list[StratumIn]:
         try:
             out.append(StratumIn.model_validate(clean))
         except ValueError as exc:
-            from cxloop.core.errors import from_validation
-
             fail(f"{path.name} line {i}: {from_validation(exc).message}")
     return out
 
@@ -188,7 +189,9 @@ def strata(
     """A stratified plan: responses and invitations per stratum."""
     if method not in ("proportional", "equal", "shares", "neyman"):
         fail("--method must be proportional, equal, shares or neyman")
-    req = StratifiedRequest(
+    r = _run(
+        service.stratified,
+        StratifiedRequest,
         strata=_read_strata(file),
         total=total,
         margin=margin,
@@ -196,7 +199,6 @@ def strata(
         confidence=confidence,
         response_rate=response_rate,
     )
-    r = _run(service.stratified, req)
     lines = [
         f"total responses: {r.total:,}"
         + (f"; invitations: {r.invitations:,}" if r.invitations else "")

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from cxloop.cli.context import WorkspaceOption, fail, operator, report_error, workspace
 from cxloop.core.db import unit_of_work
 from cxloop.core.errors import AppError
+from cxloop.core.params import parse_int
 from cxloop.surveys import queries, service
 from cxloop.surveys.definition import parse
 
@@ -53,7 +54,7 @@ def _line(node: Any, field: str) -> int | None:
         name, *indexes = piece.split("[")
         if name:
             parts.append(name)
-        parts += [int(i) for i in indexes if i.isdigit()]
+        parts += [n for i in indexes if (n := parse_int(i)) is not None and n >= 0]
     found = None
     for part in parts:
         value = getattr(node, "value", None)

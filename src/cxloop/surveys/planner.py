@@ -15,10 +15,13 @@ from cxloop.surveys.schemas import (
 )
 
 
+def field_error(field: str, reason: str) -> Invalid:
+    """An input the planner refuses, naming the field and the reason."""
+    return Invalid("sampling.invalid", f"{field}: {reason}", {"field": field, "reason": reason})
+
+
 def _invalid(exc: sampling.SamplingError) -> Invalid:
-    return Invalid(
-        "sampling.invalid", f"{exc.field}: {exc.reason}", {"field": exc.field, "reason": exc.reason}
-    )
+    return field_error(exc.field, exc.reason)
 
 
 def invalid_input(exc: Exception) -> Invalid:

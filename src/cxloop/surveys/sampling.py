@@ -24,8 +24,10 @@ from cxloop.surveys.sampling_core import (
     check_count,
     check_open_unit,
     check_population,
+    check_rate,
     check_unit,
     fpc_factor,
+    invitations_for,
     invitations_needed,
     margin_for,
     plan_size,
@@ -164,7 +166,9 @@ def sample_size_for_proportion(
         n_fpc=n_fpc,
         sample_size=size,
         achieved_margin=margin_for(z, variance, size, pop),
-        invitations=None if response_rate is None else invitations_needed(size, response_rate, pop),
+        invitations=None
+        if response_rate is None
+        else invitations_for(size, check_rate("response_rate", response_rate), pop),
         notes=tuple(notes),
     )
 

@@ -21,6 +21,19 @@ SUM_TOLERANCE = 1e-6
 
 MIN_MARGIN = 1e-6  # below this e² loses precision and no survey could reach it anyway
 
+#: Populations, responses, totals and minimums are at most this (more than there are people), so
+#: every count converts to a float without overflow or a loss that matters.
+MAX_COUNT = 10**12
+
+#: Response rates below 1 in 10,000 are refused: no channel is that poor, and the invitations
+#: they call for grow without bound.
+MIN_RATE = 1e-4
+
+#: The confidence levels the API, the CLI and the page accept. The functions here take any level
+#: strictly between 0 and 1; outside this range the plans are not useful (z < 0.67 or z > 3.9).
+MIN_CONFIDENCE = 0.5
+MAX_CONFIDENCE = 0.9999
+
 
 class SamplingError(ValueError):
     """An impossible planner input: ``field`` names the input, ``reason`` says what is wrong."""
@@ -48,7 +61,8 @@ class InvitationPlan:
 def z_score(confidence: float) -> float:
     """Two-sided critical value z for a confidence level, e.g. 0.95 -> 1.959964 (not 1.96)."""
     c = check_open_unit("confidence", confidence)
-    return NormalDist().inv_cdf(0.5 + c / 2.0)
+    # from the lower tail: 0.5 + c / 2 rounds to 1.0 (no quantile) for c within 1e-16 of 1
+    return max(0.0, -NormalDist().inv_cdf((1.0 - c) / 2.0))
 
 
 def ceil_count(x: float) -> int:
@@ -81,7 +95,11 @@ def invitations_needed(
     """Invitations to send for an expected number of responses: ceil(responses / rate)."""
     n = check_count("responses", responses, minimum=1)
     rate = check_rate("response_rate", response_rate)
-    pop = None if population is None else check_count("population", population, minimum=1)
+    return invitations_for(n, rate, check_population(population))
+
+
+def invitations_for(n: int, rate: float, pop: int | None) -> InvitationPlan:
+    """``invitations_needed`` for checked inputs; ``n`` may be a computed size above MAX_COUNT."""
     exact = n / rate
     invitations = ceil_count(exact)
     exceeds = pop is not None and invitations > pop
@@ -110,14 +128,23 @@ def check_real(field: str, value: object) -> float:
     """A finite real number (int or float, not bool, NaN or infinity)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise SamplingError(field, f"must be a number, got {value!r}")
-    x = float(value)
+    try:
+        x = float(value)
+    except OverflowError:
+        x = math.inf
     if not math.isfinite(x):
         raise SamplingError(field, f"must be a finite number, got {x}")
     return x
 
 
-def check_count(field: str, value: object, *, minimum: int = 1) -> int:
-    """A whole number >= minimum (an integral float such as 1000.0 is accepted)."""
+def _quoted(n: int) -> str:
+    if n < 10**15:
+        return f"{n:,}"
+    return f"a number of about {int(n.bit_length() * math.log10(2)) + 1:,} digits"
+
+
+def check_count(field: str, value: object, *, minimum: int = 1, maximum: int = MAX_COUNT) -> int:
+    """A whole number from minimum to maximum (an integral float such as 1000.0 is accepted)."""
     if isinstance(value, bool):
         raise SamplingError(field, f"must be a whole number, got {value!r}")
     if isinstance(value, float):
@@ -131,7 +158,9 @@ def check_count(field: str, value: object, *, minimum: int = 1) -> int:
             raise SamplingError(field, f"must be a whole number, got {value!r}") from None
     if n < minimum:
         what = "positive" if minimum == 1 else f"at least {minimum}"
-        raise SamplingError(field, f"must be {what}, got {n}")
+        raise SamplingError(field, f"must be {what}, got {_quoted(n)}")
+    if n > maximum:
+        raise SamplingError(field, f"must be at most {maximum:,}, got {_quoted(n)}")
     return n
 
 
@@ -155,10 +184,12 @@ def check_unit(field: str, value: object) -> float:
 
 
 def check_rate(field: str, value: object) -> float:
-    """A response rate: more than 0, at most 1."""
+    """A response rate: at least MIN_RATE, at most 1."""
     x = check_real(field, value)
     if not 0.0 < x <= 1.0:
         raise SamplingError(field, f"must be more than 0 and at most 1, got {x:g}{_hint(x)}")
+    if x < MIN_RATE:
+        raise SamplingError(field, f"is too small to plan for (at least {MIN_RATE:g}, got {x:g})")
     return x
 
 

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 
 from cxloop.surveys.sampling_core import (
+    MAX_COUNT,
     MIN_MARGIN,
     SUM_TOLERANCE,
     InvitationPlan,
@@ -18,10 +19,11 @@ from cxloop.surveys.sampling_core import (
     check_count,
     check_open_unit,
     check_population,
+    check_rate,
     check_real,
     check_unit,
     fpc_factor,
-    invitations_needed,
+    invitations_for,
     margin_for,
     plan_size,
     z_score,
@@ -143,6 +145,10 @@ def nps_margin_from_counts(
     n = a + b + c
     if n == 0:
         raise SamplingError("responses", "there are no responses (all three counts are 0)")
+    if n > MAX_COUNT:
+        raise SamplingError(
+            "responses", f"the three counts add up to {n:,}, more than {MAX_COUNT:,}"
+        )
     return nps_margin_of_error(a / n, c / n, n, confidence, population)
 
 
@@ -202,6 +208,8 @@ def nps_sample_size(
         n_fpc=n_fpc,
         sample_size=size,
         achieved_margin=100.0 * margin_for(z, variance, size, pop),
-        invitations=None if response_rate is None else invitations_needed(size, response_rate, pop),
+        invitations=None
+        if response_rate is None
+        else invitations_for(size, check_rate("response_rate", response_rate), pop),
         notes=tuple(notes + size_notes),
     )

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cxloop.surveys.sampling_core import (
+    MAX_COUNT,
+    MIN_MARGIN,
     SamplingError,
     check_count,
     check_open_unit,
@@ -85,6 +87,10 @@ def total_for_overall_margin(
 ) -> StratifiedPlan:
     """The smallest total whose stratified plan reaches an overall margin (minimums included)."""
     e = check_open_unit("margin", margin)
+    if e < MIN_MARGIN:
+        raise SamplingError(
+            "margin", f"is too small to plan for (at least {MIN_MARGIN:g}, got {e:g})"
+        )
 
     def plan(t: int) -> StratifiedPlan:
         return allocate_sample(strata, t, method, confidence, response_rate)
@@ -96,8 +102,12 @@ def total_for_overall_margin(
     if c.weights is None:
         raise SamplingError("strata", "give populations or shares to plan an overall margin")
     lo = max(1, sum(c.minimums))
+    if lo > MAX_COUNT:
+        raise SamplingError(
+            "strata.minimum", f"the minimums add up to {lo:,}, more than {MAX_COUNT:,} responses"
+        )
     cap = None if c.populations is None else sum(c.populations)
-    limit = cap if cap is not None else 10**9
+    limit = min(cap, MAX_COUNT) if cap is not None else 10**9
     if reached(attempt := plan(lo)):
         return attempt
     hi = lo

@@ -22,7 +22,7 @@ from cxloop.surveys.sampling_core import (
     check_rate,
     check_shares,
     check_unit,
-    invitations_needed,
+    invitations_for,
     margin_for,
     z_score,
 )
@@ -196,11 +196,12 @@ def overall_margin(
     c: CheckedStrata, responses: Sequence[int], z: float, notes: list[str]
 ) -> tuple[float | None, list[float | None]]:
     """Margin of the stratified estimate sum(W_h p_h), and each stratum's own margin."""
-    own: list[float | None] = []
+    errors: list[float | None] = []  # standard errors: margins over z, without dividing by z
     for i, n in enumerate(responses):
         pop = None if c.populations is None else c.populations[i]
         p = c.proportions[i]
-        own.append(None if n == 0 else margin_for(z, p * (1 - p), n, pop))
+        errors.append(None if n == 0 else margin_for(1.0, p * (1 - p), n, pop))
+    own = [None if se is None else z * se for se in errors]
     weights = c.weights
     if weights is None:
         notes.append("no populations or shares given: the overall margin cannot be computed")
@@ -212,9 +213,9 @@ def overall_margin(
         if n == 0:
             notes.append(f"'{c.names[i]}' has no responses: the overall margin cannot be computed")
             return None, own
-        m = own[i]
-        assert m is not None
-        var += (w * m / z) ** 2
+        se = errors[i]
+        assert se is not None
+        var += (w * se) ** 2
     return z * math.sqrt(var), own
 
 
@@ -295,7 +296,7 @@ def allocate_sample(
     for i, name in enumerate(c.names):
         pop = None if c.populations is None else c.populations[i]
         rate = c.rates[i]
-        inv = None if rate is None or counts[i] == 0 else invitations_needed(counts[i], rate, pop)
+        inv = None if rate is None or counts[i] == 0 else invitations_for(counts[i], rate, pop)
         if inv is not None:
             notes.extend(f"'{name}': {t}" for t in inv.notes)
         rows.append(

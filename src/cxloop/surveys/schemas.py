@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from cxloop.core.params import IdField, Text
 from cxloop.surveys.definition import PIPE_FIELDS, Definition, Lang
+from cxloop.surveys.sampling_core import (
+    MAX_CONFIDENCE,
+    MAX_COUNT,
+    MIN_CONFIDENCE,
+    MIN_MARGIN,
+    MIN_RATE,
+    SamplingError,
+    check_open_unit,
+    check_rate,
+    check_unit,
+)
 
 LinkKind = Literal["personal", "public", "kiosk"]
 Channel = Literal["web", "email", "sms", "app", "store", "phone", "chat", "social", "api"]
@@ -242,62 +255,122 @@ class OpenResults(BaseModel):
 Method = Literal["proportional", "equal", "shares", "neyman"]
 
 
+def _as_planner(check: Callable[[str, object], float], field: str) -> BeforeValidator:
+    """Refuse what the planner refuses with its reason ("did you mean 0.05?" for a percentage)."""
+
+    def run(value: Any) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            try:
+                check(field, value)
+            except SamplingError as exc:
+                reason = {"reason": exc.reason}
+                raise PydanticCustomError("sampling_range", "{reason}", reason) from None
+        return value
+
+    return BeforeValidator(run)
+
+
+Margin = Annotated[
+    float,
+    Field(
+        ge=MIN_MARGIN,
+        lt=1,
+        description=f"Margin of error as a fraction: 0.05 for ±5 points ({MIN_MARGIN:g} to <1).",
+    ),
+    _as_planner(check_open_unit, "margin"),
+]
+Confidence = Annotated[
+    float,
+    Field(
+        ge=MIN_CONFIDENCE,
+        le=MAX_CONFIDENCE,
+        description=f"Confidence level as a fraction, {MIN_CONFIDENCE:g} to {MAX_CONFIDENCE:g}.",
+    ),
+    _as_planner(check_open_unit, "confidence"),
+]
+Proportion = Annotated[
+    float,
+    Field(ge=0, le=1, description="Expected proportion, 0-1; 0.5 is the worst case."),
+    _as_planner(check_unit, "proportion"),
+]
+Share = Annotated[float, Field(ge=0, le=1), _as_planner(check_unit, "share")]
+Rate = Annotated[
+    float,
+    Field(ge=MIN_RATE, le=1, description=f"Expected response rate, {MIN_RATE:g} to 1."),
+    _as_planner(check_rate, "response_rate"),
+]
+Population = Annotated[
+    int, Field(ge=1, le=MAX_COUNT, description=f"Population size N, 1 to {MAX_COUNT:,}.")
+]
+Responses = Annotated[int, Field(ge=1, le=MAX_COUNT, description=f"1 to {MAX_COUNT:,}.")]
+NpsPoints = Annotated[
+    float,
+    Field(
+        ge=MIN_MARGIN * 100,
+        lt=200,
+        description=f"Margin in NPS points: 5 for ±5 ({MIN_MARGIN * 100:g} to <200).",
+    ),
+]
+NpsPart = Annotated[
+    float,
+    Field(ge=0, le=MAX_COUNT, description="A share (0-1), or a count when passives are given."),
+]
+
+
 class ProportionRequest(BaseModel):
     """How many responses for a margin of error on a proportion."""
 
-    margin: float = Field(description="Margin of error as a fraction: 0.05 for ±5 points.")
-    confidence: float = 0.95
-    proportion: float = Field(
-        default=0.5, description="Expected proportion; 0.5 is the worst case."
-    )
-    population: int | None = Field(
+    margin: Margin
+    confidence: Confidence = 0.95
+    proportion: Proportion = 0.5
+    population: Population | None = Field(
         default=None, description="Population size N (finite correction)."
     )
-    response_rate: float | None = Field(default=None, description="Expected response rate, 0-1.")
+    response_rate: Rate | None = None
 
 
 class MarginRequest(BaseModel):
     """What margin of error a number of responses gives."""
 
-    responses: int
-    confidence: float = 0.95
-    proportion: float = 0.5
-    population: int | None = None
+    responses: Responses
+    confidence: Confidence = 0.95
+    proportion: Proportion = 0.5
+    population: Population | None = None
 
 
 class NpsMarginRequest(BaseModel):
     """The margin of error of an NPS, from shares (0-1) or from counts."""
 
-    responses: int | None = None
-    promoters: float = Field(description="Share of promoters (0-1), or a count with passives.")
-    detractors: float
-    passives: int | None = Field(
+    responses: Responses | None = None
+    promoters: NpsPart
+    detractors: NpsPart
+    passives: Annotated[int, Field(ge=0, le=MAX_COUNT)] | None = Field(
         default=None, description="Given: promoters/detractors are counts."
     )
-    confidence: float = 0.95
-    population: int | None = None
+    confidence: Confidence = 0.95
+    population: Population | None = None
 
 
 class NpsSizeRequest(BaseModel):
     """Responses needed for an NPS margin in points (5 = ±5 NPS points)."""
 
-    margin: float
-    confidence: float = 0.95
-    promoters: float | None = None
-    detractors: float | None = None
-    population: int | None = None
-    response_rate: float | None = None
+    margin: NpsPoints
+    confidence: Confidence = 0.95
+    promoters: Share | None = None
+    detractors: Share | None = None
+    population: Population | None = None
+    response_rate: Rate | None = None
 
 
 class StratumIn(BaseModel):
     """One stratum: give its population or its share of the population (or both)."""
 
     name: Text = Field(min_length=1, max_length=100)
-    population: int | None = None
-    share: float | None = None
-    minimum: int = 0
-    response_rate: float | None = None
-    proportion: float = 0.5
+    population: Population | None = None
+    share: Share | None = None
+    minimum: Annotated[int, Field(ge=0, le=MAX_COUNT)] = 0
+    response_rate: Rate | None = None
+    proportion: Proportion = 0.5
 
 
 class StratifiedRequest(BaseModel):
@@ -305,7 +378,7 @@ class StratifiedRequest(BaseModel):
 
     strata: list[StratumIn] = Field(min_length=1, max_length=200)
     method: Method = "proportional"
-    total: int | None = Field(default=None, description="Responses to allocate.")
-    margin: float | None = Field(default=None, description="Or: the overall margin to reach.")
-    confidence: float = 0.95
-    response_rate: float | None = Field(default=None, description="For strata without their own.")
+    total: Responses | None = Field(default=None, description="Responses to allocate.")
+    margin: Margin | None = Field(default=None, description="Or: the overall margin to reach.")
+    confidence: Confidence = 0.95
+    response_rate: Rate | None = Field(default=None, description="For strata without their own.")

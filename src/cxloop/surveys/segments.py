@@ -55,9 +55,10 @@ def create_segment(session: Session, actor: Actor, data: SegmentCreate) -> Segme
     """Save a new audience (audited)."""
     access.require(actor, SURVEYS_MANAGE)
     t = clock.now()
+    name = data.name.strip()
     seg = Segment(
         workspace_id=actor.workspace_id,
-        name=data.name.strip(),
+        name=name,
         filters=data.filters.model_dump(mode="json", exclude_defaults=True),
         created_by=actor.ref,
         created_at=t,
@@ -67,7 +68,7 @@ def create_segment(session: Session, actor: Actor, data: SegmentCreate) -> Segme
         with session.begin_nested():
             session.add(seg)
     except IntegrityError:
-        raise _taken(seg.name) from None
+        raise _taken(name) from None
     audit.record(session, actor, "segment.create", "segment", seg.id, None, _snapshot(seg))
     return seg
 
@@ -77,16 +78,18 @@ def update_segment(session: Session, actor: Actor, segment_id: int, data: Segmen
     access.require(actor, SURVEYS_MANAGE)
     seg = get_segment(session, actor, segment_id)
     before = _snapshot(seg)
-    if data.name is not None:
-        seg.name = data.name.strip()
-    if data.filters is not None:
-        seg.filters = data.filters.model_dump(mode="json", exclude_defaults=True)
-    seg.updated_at = clock.now()
+    name = seg.name if data.name is None else data.name.strip()
     try:
+        # the changes are made inside the savepoint: begin_nested() flushes what is pending
+        # first, and a duplicate name flushed there would fail the whole transaction
         with session.begin_nested():
+            seg.name = name
+            if data.filters is not None:
+                seg.filters = data.filters.model_dump(mode="json", exclude_defaults=True)
+            seg.updated_at = clock.now()
             session.flush()
     except IntegrityError:
-        raise _taken(seg.name) from None
+        raise _taken(name) from None
     audit.record(session, actor, "segment.update", "segment", seg.id, before, _snapshot(seg))
     return seg
 

@@ -23,6 +23,7 @@ from cxloop.core import audit, clock
 from cxloop.core.actor import Actor
 from cxloop.core.config import get_settings
 from cxloop.core.crypto import sha256_hex, token
+from cxloop.core.params import parse_int
 from cxloop.surveys.channels.base import DeliveryStatus, DeliveryUpdate
 from cxloop.surveys.models_distribution import Invitation, Suppression
 
@@ -65,10 +66,10 @@ def public_id(inv: Invitation) -> str:
 
 def from_public_id(value: str) -> int | None:
     """The row id of a public invitation id, if it is one."""
-    if not value.startswith(PUBLIC_PREFIX) or not value[len(PUBLIC_PREFIX) :].isdigit():
+    if not value.startswith(PUBLIC_PREFIX):
         return None
-    number = int(value[len(PUBLIC_PREFIX) :])
-    return number if 0 < number < 2**63 else None
+    number = parse_int(value[len(PUBLIC_PREFIX) :], digits=19)
+    return number if number is not None and 0 < number < 2**63 else None
 
 
 def advance(inv: Invitation, status: str, at: datetime | None = None) -> bool:

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from cxloop.auth.dependencies import WebActor
 from cxloop.core.errors import AppError
+from cxloop.core.params import parse_int
 from cxloop.core.routing import UnitOfWorkRoute
 from cxloop.surveys import planner as service
 from cxloop.surveys.schemas import (
@@ -25,32 +26,50 @@ from cxloop.web.render import render
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 
 
+def _number(field: str, raw: str, percent: bool = False) -> float:
+    """A typed number (a percentage: ``5``, ``5%`` or ``5,5`` for 0.05 or 0.055)."""
+    text = raw.strip().replace(",", ".").rstrip("%") if percent else raw.strip()
+    try:
+        value = float(text)
+    except ValueError:
+        raise service.field_error(field, "is not a number") from None
+    return value / 100 if percent else value
+
+
+def _whole(field: str, raw: str) -> int:
+    value = parse_int(raw.strip().replace(",", "").replace("_", ""))
+    if value is None:
+        raise service.field_error(field, "is not a whole number (at most 18 digits)")
+    return value
+
+
 def _pct(q: dict[str, str], key: str) -> float | None:
-    raw = q.get(key, "").strip().replace(",", ".").rstrip("%")
-    return float(raw) / 100 if raw else None
+    raw = q.get(key, "").strip()
+    return _number(key, raw, percent=True) if raw else None
 
 
 def _int(q: dict[str, str], key: str) -> int | None:
-    raw = q.get(key, "").strip().replace(",", "").replace("_", "")
-    return int(raw) if raw else None
+    raw = q.get(key, "").strip()
+    return _whole(key, raw) if raw else None
 
 
 def _strata(text: str) -> list[StratumIn]:
     out = []
-    for row in csv.reader(io.StringIO(text)):
+    for line, row in enumerate(csv.reader(io.StringIO(text)), start=1):
         cells = [c.strip() for c in row]
         if not cells or not cells[0] or cells[0].startswith("#"):
             continue
         size = cells[1] if len(cells) > 1 else ""
         item: dict[str, Any] = {"name": cells[0]}
+        field = f"strata line {line}"
         if size.endswith("%"):
-            item["share"] = float(size.rstrip("%")) / 100
+            item["share"] = _number(f"{field} share", size, percent=True)
         elif size:
-            item["population"] = int(size.replace(",", ""))
+            item["population"] = _whole(f"{field} population", size)
         if len(cells) > 2 and cells[2]:
-            item["minimum"] = int(cells[2])
+            item["minimum"] = _whole(f"{field} minimum", cells[2])
         if len(cells) > 3 and cells[3]:
-            item["response_rate"] = float(cells[3].rstrip("%")) / 100
+            item["response_rate"] = _number(f"{field} response rate", cells[3], percent=True)
         out.append(StratumIn.model_validate(item))
     return out
 
@@ -70,7 +89,7 @@ def _compute(calc: str, q: dict[str, str]) -> Any:
     if calc == "nps":
         return service.nps_size(
             NpsSizeRequest(
-                margin=float(q.get("nps_margin") or 0),
+                margin=_number("nps_margin", q.get("nps_margin") or "0"),
                 confidence=conf,
                 promoters=_pct(q, "promoters"),
                 detractors=_pct(q, "detractors"),

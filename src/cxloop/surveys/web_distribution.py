@@ -17,7 +17,7 @@ from cxloop.auth.dependencies import DbSession, web_require
 from cxloop.core.actor import Actor
 from cxloop.core.errors import AppError, Conflict, from_validation
 from cxloop.core.i18n import LANGUAGES
-from cxloop.core.params import IdPath
+from cxloop.core.params import IdPath, parse_int
 from cxloop.core.permissions import SURVEYS_MANAGE, SURVEYS_READ
 from cxloop.core.routing import UnitOfWorkRoute
 from cxloop.surveys import distribution, rules, segments
@@ -53,6 +53,10 @@ def _error(exc: Exception) -> dict[str, Any]:
     return dict(err.to_dict()["error"])
 
 
+def _status(exc: Exception) -> int:
+    return exc.status_code if isinstance(exc, AppError) else 422
+
+
 def context(session: Session, actor: Actor, survey_id: int) -> dict[str, Any]:
     """What the survey page shows about distribution (its section)."""
     return {
@@ -74,15 +78,22 @@ def _when(text: str) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)  # the form's times are UTC
 
 
+def _number(text: str) -> int | str:
+    """A typed whole number, or the text as typed for the schema to refuse with its field."""
+    value = parse_int(text)
+    return text if value is None else value
+
+
 def distribution_from_form(form: dict[str, Any]) -> DistributionCreate:
     """A distribution from the survey page's form (validated like the API's body)."""
     mode = form.get("mode") or "now"
+    segment = str(form.get("segment_id", "")).strip()
     data: dict[str, Any] = {
         "name": form.get("name", ""),
-        "segment_id": int(form["segment_id"]) if form.get("segment_id", "").isdigit() else None,
+        "segment_id": _number(segment) if segment else None,
         "channels": form.get("_channels") or [],
         "mode": mode,
-        "reminders": [int(x) if x.isdigit() else x for x in _list(form.get("reminders", ""))],
+        "reminders": [_number(x) for x in _list(form.get("reminders", ""))],
     }
     try:
         data["scheduled_at"] = _when(form.get("scheduled_at", ""))
@@ -196,7 +207,8 @@ def audiences_post(request: Request, session: DbSession, actor: Manager, form: F
         )
     except (AppError, ValidationError) as exc:
         session.rollback()
-        return _audiences(request, session, actor, {"error": _error(exc), "form": form}, 422)
+        extra = {"error": _error(exc), "form": form}
+        return _audiences(request, session, actor, extra, _status(exc))
     return RedirectResponse("/audiences", status_code=303)
 
 
@@ -226,7 +238,7 @@ def audience_post(
         segments.update_segment(session, actor, segment_id, change)
     except (AppError, ValidationError) as exc:
         session.rollback()
-        return _audiences(request, session, actor, {**extra, "error": _error(exc)}, 422)
+        return _audiences(request, session, actor, {**extra, "error": _error(exc)}, _status(exc))
     return RedirectResponse("/audiences", status_code=303)
 
 

@@ -55,7 +55,7 @@ def tw_id_valid(value: str) -> bool:
         return False
     second = value[1]
     rest = value[2:]
-    if not rest.isdigit():
+    if not rest.isdecimal():  # isdigit() also takes digits int() refuses
         return False
     if second.isdigit():
         if second not in "1289":

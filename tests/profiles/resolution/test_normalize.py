@@ -183,3 +183,8 @@ def test_addresses_and_postcodes():
     assert normalize_postcode("94105-1234", "US") == "94105"
     assert normalize_postcode("000000", "HK") is None
     assert normalize_postcode("10110", "TH") == "10110"
+
+
+def test_birth_dates_of_digits_int_refuses_are_not_dates() -> None:
+    assert parse_birth_date("\u1369" * 8) is None  # Ethiopic digits: isdigit() but not decimal
+    assert parse_birth_date("\u0663" * 8) is None  # Arabic-Indic 33333333: decimal, no such date

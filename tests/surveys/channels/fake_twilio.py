@@ -24,6 +24,7 @@ PATH = re.compile(r"/2010-04-01/Accounts/(AC[0-9a-f]{32})/Messages\.json")
 INVALID = "+15005550001"  # 400, code 21211
 RATE_LIMITED = "+15005550429"  # 429 with Retry-After
 RATE_LIMITED_ONCE = "+15005550428"  # 429 with Retry-After the first time, then 201
+RATE_LIMITED_ODDLY = "+15005550427"  # 429 with a Retry-After of 5,000 digits
 BROKEN = "+15005550500"  # 500 with an HTML body
 UNAVAILABLE = "+15005550503"  # 503 with a JSON error
 SLOW = "+15005550999"  # answers after the client's timeout
@@ -75,6 +76,12 @@ class FakeTwilio:
             return (
                 429,
                 {"Retry-After": "7"},
+                json.dumps(error(429, 20429, "Too Many Requests")).encode(),
+            )
+        if to == RATE_LIMITED_ODDLY:
+            return (
+                429,
+                {"Retry-After": "9" * 5000},
                 json.dumps(error(429, 20429, "Too Many Requests")).encode(),
             )
         if to == RATE_LIMITED_ONCE and to not in self.limited:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cxloop.surveys.channels.base import DeliveryStatus
 from cxloop.surveys.channels.bounces import (
+    UnreadableReport,
     classify_status,
     invitation_tag,
     parse_bounce,
@@ -201,3 +204,50 @@ def test_bounce_of_a_really_sent_invitation(smtp_server: SmtpServer) -> None:
     assert update is not None
     assert (update.invitation_id, update.status) == ("real-1", DeliveryStatus.BOUNCED)
     assert update.recipient == "customer@example.org"
+
+
+def test_a_malformed_address_header_does_not_hide_the_verp_tag() -> None:
+    tag = invitation_tag("inv-9", SIGNING_KEY)
+    raw = dsn(tag=tag).replace(f"\nTo: bounces+{tag}@cx.example".encode(), b"\nTo: a@[, <")
+    assert b"\nTo: a@[, <" in raw and f"Delivered-To: bounces+{tag}".encode() in raw
+    update = parse_bounce(raw, SIGNING_KEY)
+    assert update is not None and update.invitation_id == "inv-9"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"Content-Type: multipart/report; report-type*\n\nx\n",
+        b"Content-Type: multipart/r@eport; report-type*\r\n\r\nx\r\n",
+        b"Content-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n--b\r\n"
+        + b"Content-Type: message/rfc822\r\n\r\n" * 2000  # nested 2,000 deep in 66 kB
+        + b"X: y\r\n\r\nbody\r\n--b--\r\n",
+    ],
+    ids=["report-type*", "bad type", "nested"],
+)
+def test_a_message_the_email_parser_cannot_read_is_refused_as_unreadable(raw: bytes) -> None:
+    with pytest.raises(UnreadableReport, match="not a readable email message"):
+        parse_bounce(raw, SIGNING_KEY)
+
+
+_PIECES = [b";", b"*", b"=", b'"', b"(", b")", b"<", b">", b"@", b",", b":", b"\\", b"[", b"]",
+           b"=?", b"?=", b"=?utf-8?q?", b"*0*=", b"''", b"\xff", b"\r\n", b"\r\n ", b"--",
+           b"report-type*", b"message/rfc822", b"text/rfc822-headers"]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.data())
+def test_any_mutation_of_a_report_is_read_or_refused_as_unreadable(data: st.DataObject) -> None:
+    tag = invitation_tag("inv-7", SIGNING_KEY)
+    raw = bytearray(data.draw(st.sampled_from([dsn(tag=tag, header_tag=tag), dsn(tag=tag)])))
+    for _ in range(data.draw(st.integers(1, 8))):
+        at = data.draw(st.integers(0, len(raw)))
+        if data.draw(st.booleans()):
+            raw[at:at] = data.draw(st.sampled_from(_PIECES) | st.binary(max_size=3))
+        else:
+            del raw[at : at + data.draw(st.integers(1, 12))]
+    try:
+        update = parse_bounce(bytes(raw), SIGNING_KEY)
+    except UnreadableReport:
+        return
+    assert update is None or update.invitation_id == "inv-7"

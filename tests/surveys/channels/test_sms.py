@@ -126,6 +126,12 @@ def test_rate_limit_429_is_retryable_after_the_given_delay(twilio: ft.FakeTwilio
     assert (result.error_code, result.retry_after_seconds) == ("twilio.20429", 7)
 
 
+def test_a_retry_after_that_is_not_a_small_number_is_ignored(twilio: ft.FakeTwilio) -> None:
+    result = sender(twilio).send(sms(recipient=ft.RATE_LIMITED_ODDLY))
+    assert result.status is DeliveryStatus.DEFERRED and result.retryable
+    assert result.retry_after_seconds is None  # the usual backoff applies
+
+
 @pytest.mark.parametrize(
     ("number", "code"), [(ft.BROKEN, "http.500"), (ft.UNAVAILABLE, "twilio.20500")]
 )
@@ -276,6 +282,15 @@ def test_callback_statuses(status: str, code: str, expected: DeliveryStatus) -> 
     )
     assert update.status is expected
     assert update.error_code == (f"twilio.{code}" if code else "")
+
+
+@pytest.mark.parametrize("code", ["\u00b2", "9" * 5000, "-1", "+30005"])
+def test_an_error_code_that_is_not_a_number_is_not_read(code: str) -> None:
+    params = callback("undelivered", ErrorCode=code)
+    update = parse_status_callback(
+        CALLBACK_URL, params, signature(CALLBACK_URL, params, ft.AUTH_TOKEN), ft.AUTH_TOKEN
+    )
+    assert update.status is DeliveryStatus.FAILED and update.error_code == ""
 
 
 def test_tampered_callback_is_refused() -> None:

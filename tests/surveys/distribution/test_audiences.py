@@ -204,3 +204,35 @@ def test_audiences_through_the_cli(client: TestClient, world: World, tmp_path: P
     assert code == 2 and "segment.not_found" in err
     [entry] = _deletions(seg)
     assert (entry.actor, entry.actor_label) == ("system", "cli")
+
+
+def test_renaming_to_a_name_in_use_is_a_conflict_that_changes_nothing(
+    client: TestClient, world: World
+) -> None:
+    first = audience(client, world, "A", tiers=["gold"])
+    second = audience(client, world, "B", tiers=["silver"])
+    h = world.headers()
+    before = client.get(f"/api/v1/segments/{second}", headers=h).json()
+    for body in ({"name": "A"}, {"name": " A ", "filters": {"tiers": ["bronze"]}}):
+        r = client.put(f"/api/v1/segments/{second}", json=body, headers=h)
+        assert r.status_code == 409, r.text
+        assert r.json()["error"]["code"] == "segment.name_taken"
+        assert r.json()["error"]["data"] == {"name": "A"}
+    assert client.get(f"/api/v1/segments/{second}", headers=h).json() == before
+    assert client.get(f"/api/v1/segments/{first}", headers=h).json()["filters"]["tiers"] == ["gold"]
+    r = client.put(f"/api/v1/segments/{second}", json={"name": "C"}, headers=h)
+    assert r.status_code == 200 and r.json()["name"] == "C"  # the session is still usable
+
+    csrf = login(client, world, "analyst")
+    page = client.post(
+        f"/audiences/{second}", data={"csrf_token": csrf, "name": "A", "action": "save"}
+    )
+    assert page.status_code == 409 and "exists already" in page.text
+    assert 'value="A"' in page.text  # what was typed is kept
+    assert client.get(f"/api/v1/segments/{second}", headers=h).json()["name"] == "C"
+
+    code = runner.invoke(cli, ["distribution", "audience-edit", str(second), "--name", "A"])
+    assert code.exit_code != 0 and "segment.name_taken" in code.stderr, code.output
+    assert client.get(f"/api/v1/segments/{second}", headers=h).json()["name"] == "C"
+    taken = client.post("/audiences", data={"csrf_token": csrf, "name": "A", "action": "save"})
+    assert taken.status_code == 409 and "exists already" in taken.text

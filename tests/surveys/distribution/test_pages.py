@@ -76,3 +76,25 @@ def test_audience_rules_and_distribution_through_the_pages(
     dists = client.get(f"/api/v1/surveys/{survey['id']}/distributions", headers=world.headers())
     [d] = dists.json()
     assert d["reminders"] == [3] and len(invitations(d["id"])) == 1
+
+
+def test_the_distribution_form_names_a_number_it_cannot_hold(
+    client: TestClient, world: World
+) -> None:
+    survey = create_survey(client, world)
+    csrf = login(client, world, "analyst")
+    url = f"/surveys/{survey['id']}/distributions"
+    base = {"csrf_token": csrf, "channels": "web", "mode": "now"}
+    for field, value in [
+        ("segment_id", "9" * 5000),
+        ("segment_id", "\u00b2"),
+        ("reminders", "9" * 5000),
+        ("reminders", "3, \u00b2"),
+    ]:
+        r = client.post(url, data={**base, field: value})
+        assert r.status_code == 422, (field, r.text[-2000:])
+        assert field in r.text
+    assert (
+        client.get(f"/api/v1/surveys/{survey['id']}/distributions", headers=world.headers()).json()
+        == []
+    )

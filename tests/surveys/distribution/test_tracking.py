@@ -75,6 +75,14 @@ def test_sms_rate_limited_then_sent_then_delivered(
         headers={"X-Twilio-Signature": signature(unknown, form, AUTH_TOKEN)},
     )
     assert missing.status_code == 404
+    for odd in ("inv-%C2%B2", "inv-" + "9" * 5000):  # signed, but no invitation id
+        url = CALLBACK + "?invitation=" + odd
+        odd_hook = client.post(
+            "/api/v1/hooks/sms/status?invitation=" + odd,
+            data=form,
+            headers={"X-Twilio-Signature": signature(url, form, AUTH_TOKEN)},
+        )
+        assert odd_hook.status_code == 404, odd_hook.text
 
 
 def test_trigger_fires_once_per_interaction(
@@ -297,6 +305,10 @@ def test_bad_input_is_a_clear_4xx(client: TestClient, world: World) -> None:
     assert client.post("/api/v1/survey-bounces", content=b"", headers=h).status_code == 422
     r = client.post("/api/v1/survey-bounces", content=b"\xff\xfe not mail", headers=h)
     assert r.status_code == 200 and r.json()["matched"] is False
+    unreadable = b"Content-Type: multipart/report; report-type*\n\nx\n"
+    r = client.post("/api/v1/survey-bounces", content=unreadable, headers=h)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "report.unreadable", r.text
+    assert r.json()["error"]["data"]["errors"][0]["field"] == "body"
     assert client.post("/api/v1/hooks/sms/status", data={"a": "b"}).status_code == 404  # SMS off
     pixel = client.get("/o/whatever.gif")
     assert pixel.status_code == 200 and pixel.headers["content-type"] == "image/gif"

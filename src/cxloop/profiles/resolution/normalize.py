@@ -305,7 +305,7 @@ def parse_birth_date(value: str | None, *, day_first: bool = True) -> dt.date | 
         be = True
         s = (s[: m.start()] + m[1] + s[m.end() :]).strip()
     s = s.lower().replace("t00:00:00", "").split("t")[0].strip()
-    if len(s) == 8 and s.isdigit():  # compact YYYYMMDD
+    if len(s) == 8 and s.isdecimal():  # compact YYYYMMDD (isdigit() also takes "፩", int() not)
         y = int(s[:4])
         return _safe_date(y - 543 if (be or y > 2400) else y, int(s[4:6]), int(s[6:]))
     if m := _NUM_RE.match(s):

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import re
 from email import message_from_bytes, policy
+from email.errors import MessageError
 from email.message import EmailMessage, Message
 from email.utils import getaddresses
 
@@ -22,6 +23,25 @@ TAG_HEADER = "X-Cxloop-Invitation"
 _SIG_CHARS = 16
 _TAG = re.compile(r"([A-Za-z0-9_-]{1,64})\.([0-9a-f]{16})")
 _STATUS = re.compile(r"([245])\.(\d{1,3})\.(\d{1,3})")
+_VERP_HEADERS = ("x-original-to", "delivered-to", "to")
+
+# Besides its own errors, the stdlib's header parser raises IndexError and AttributeError on
+# some malformed headers (``Content-Type: multipart/report; report-type*``, ``To: a@[``),
+# decoding a part can meet an unknown charset (LookupError) or bad bytes (ValueError), and the
+# parser recurses once per nested MIME part (a 30 kB report can nest 1,000 deep).
+_PARSER_FAILURES = (
+    MessageError,
+    IndexError,
+    AttributeError,
+    LookupError,
+    ValueError,
+    TypeError,
+    RecursionError,
+)
+
+
+class UnreadableReport(ValueError):
+    """The message cannot be read as an email message at all (a malformed header or part)."""
 
 
 def invitation_tag(invitation_id: str, key: str) -> str:
@@ -63,8 +83,19 @@ def classify_status(status: str, *, delayed: bool = False) -> DeliveryStatus:
 
 
 def parse_bounce(raw: bytes, key: str, envelope_to: str = "") -> DeliveryUpdate | None:
-    """Read a delivery status notification; None if the message is not one (or not ours)."""
-    msg = message_from_bytes(raw, policy=policy.default)
+    """Read a delivery status notification; None if the message is not one (or not ours).
+
+    Raises UnreadableReport when the message cannot be parsed as an email message.
+    """
+    try:
+        return _parse(message_from_bytes(raw, policy=policy.default), key, envelope_to)
+    except _PARSER_FAILURES as exc:
+        raise UnreadableReport(
+            "not a readable email message: a header or MIME part is malformed"
+        ) from exc
+
+
+def _parse(msg: EmailMessage | Message, key: str, envelope_to: str) -> DeliveryUpdate | None:
     if msg.get_content_type() != "multipart/report":
         return None
     if (msg.get_param("report-type") or "").lower() != "delivery-status":  # type: ignore[union-attr]
@@ -134,10 +165,13 @@ def _invitation_from_original(msg: Message, key: str) -> str | None:
 
 
 def _invitation_from_verp(msg: EmailMessage | Message, key: str, envelope_to: str) -> str | None:
-    candidates = [envelope_to] + [
-        str(v) for name in ("X-Original-To", "Delivered-To", "To") for v in msg.get_all(name, [])
-    ]
-    for _name, address in getaddresses([c for c in candidates if c]):
+    # raw values, each read on its own by getaddresses: the structured address parser raises on
+    # some malformed headers, and getaddresses gives up on a whole list that holds one, so a bad
+    # To must not hide a good Delivered-To
+    raw = [(name.lower(), str(value)) for name, value in msg.raw_items()]
+    candidates = [envelope_to] + [v for want in _VERP_HEADERS for name, v in raw if name == want]
+    addresses = [a for c in candidates if c for _name, a in getaddresses([c])]
+    for address in addresses:
         local = address.rpartition("@")[0]
         if "+" in local:
             found = read_tag(local.split("+", 1)[1], key)

@@ -188,7 +188,7 @@ def parse_status_callback(
         raise InvalidSignature("status callback signature does not match")
     raw_status = params.get("MessageStatus", params.get("SmsStatus", "")).lower()
     code_text = params.get("ErrorCode", "")
-    code = int(code_text) if code_text.isdigit() else None
+    code = _small_number(code_text)
     if raw_status == "delivered":
         status = DeliveryStatus.DELIVERED
     elif raw_status in _PENDING:
@@ -219,6 +219,13 @@ def _json(response: httpx.Response) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def _small_number(text: str) -> int | None:
+    """A number of at most 9 ASCII digits (error codes, seconds), else None.
+
+    Not ``core.params.parse_int``: channels import nothing that imports FastAPI.
+    """
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
 def _retry_after(response: httpx.Response) -> int | None:
-    value = response.headers.get("Retry-After", "")
-    return int(value) if value.isdigit() else None
+    return _small_number(response.headers.get("Retry-After", ""))
