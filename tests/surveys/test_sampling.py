@@ -834,3 +834,11 @@ def test_stratified_plans_are_finite_over_the_documented_ranges(
     assert _all_finite(plan) and plan.overall_margin is not None and plan.overall_margin <= e
     counts = [s.responses for s in plan.strata]
     assert _all_finite(stratified_margins(strata, counts, c))
+
+
+def test_a_tiny_variance_over_a_population_of_one_plans_one() -> None:
+    from cxloop.surveys.sampling_core import plan_size
+
+    # 1 + (n0 - 1) / 1 rounded to 0.0 for n0 ~ 1e-45 (found by hypothesis): a division by zero
+    _n0, _rounded, n_fpc, size, _notes = plan_size(0.6744897501960817, 1.4e-45, 0.5, 1)
+    assert size == 1 and n_fpc is not None and 0.0 <= n_fpc <= 1.0

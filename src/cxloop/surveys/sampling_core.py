@@ -217,7 +217,8 @@ def plan_size(
     n_fpc: float | None = None
     size = n0_rounded
     if population is not None:
-        n_fpc = 0.0 if n0 == 0.0 else n0 / (1.0 + (n0 - 1.0) / population)
+        # n0 / (1 + (n0 - 1) / N), written so that a tiny n0 with N = 1 cannot divide by zero
+        n_fpc = 0.0 if n0 == 0.0 else n0 * population / ((population - 1) + n0)
         size = min(population, max(1, ceil_count(n_fpc)))
         if n0 >= population:
             notes.append(
