@@ -41,6 +41,12 @@ def test_every_join_is_explained(client: TestClient, loaded: World) -> None:
         assert link["record_a"]["profile_id"] == link["record_b"]["profile_id"] == chen["id"]
 
 
+def test_the_records_of_the_360_view_name_their_profile(client: TestClient, loaded: World) -> None:
+    michael = profile_of(client, loaded, "C2")
+    assert len(michael["records"]) == 3
+    assert {r["profile_id"] for r in michael["records"]} == {michael["id"]}
+
+
 def test_golden_record_keeps_provenance(client: TestClient, loaded: World) -> None:
     michael = profile_of(client, loaded, "C2")
     name = michael["golden"]["full_name"]

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from cxloop.core import clock
@@ -33,16 +33,40 @@ def timeline(
     workspace_id: int,
     refs: list[Ref],
     limit: int = 50,
-    before: datetime | None = None,
+    before: tuple[datetime, int] | None = None,
+    channel: str | None = None,
 ) -> list[dict[str, Any]]:
-    """A customer's interactions on every channel, newest first, with their context."""
+    """A customer's interactions on every channel, newest first (ties by id), with their context.
+
+    ``before`` is a keyset: only interactions strictly older than ``(started_at, id)`` are read.
+    """
     if not refs:
         return []
     stmt = select(Interaction).where(_ref_filter(workspace_id, refs))
+    if channel is not None:
+        stmt = stmt.where(Interaction.channel == channel)
     if before is not None:
-        stmt = stmt.where(Interaction.started_at < before)
+        at, last_id = before
+        stmt = stmt.where(
+            or_(
+                Interaction.started_at < at,
+                and_(Interaction.started_at == at, Interaction.id < last_id),
+            )
+        )
     stmt = stmt.order_by(Interaction.started_at.desc(), Interaction.id.desc()).limit(limit)
     return [_as_dict(i) for i in session.scalars(stmt)]
+
+
+def timeline_count(
+    session: Session, workspace_id: int, refs: list[Ref], channel: str | None = None
+) -> int:
+    """How many interactions a customer has (on one channel if given)."""
+    if not refs:
+        return 0
+    stmt = select(func.count()).select_from(Interaction).where(_ref_filter(workspace_id, refs))
+    if channel is not None:
+        stmt = stmt.where(Interaction.channel == channel)
+    return int(session.scalar(stmt) or 0)
 
 
 def _as_dict(i: Interaction) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 
@@ -14,7 +14,7 @@ from cxloop.core.errors import NotFound
 from cxloop.core.params import IdPath, Offset
 from cxloop.core.permissions import IDENTITY_REVIEW
 from cxloop.core.routing import UnitOfWorkRoute
-from cxloop.profiles import access, queries, queries_identity, service, view360
+from cxloop.profiles import access, queries, queries_identity, service, timeline, view360
 from cxloop.profiles.models import Profile
 from cxloop.profiles.schemas import (
     Customer360,
@@ -25,6 +25,7 @@ from cxloop.profiles.schemas import (
     MergeView,
     OwnerRequest,
     SearchHit,
+    TimelinePage,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["customers"], route_class=UnitOfWorkRoute)
@@ -66,6 +67,40 @@ def customer(profile_id: IdPath, session: DbSession, actor: CurrentActor) -> Any
         if target is not None:
             return RedirectResponse(f"/api/v1/customers/{target}", status_code=307)
     return view360.customer_360(session, actor, profile_id)
+
+
+@router.get(
+    "/customers/{profile_id}/timeline",
+    response_model=TimelinePage,
+    responses={307: {"description": "Merged: see the surviving customer"}},
+)
+def customer_timeline(
+    profile_id: IdPath,
+    request: Request,
+    session: DbSession,
+    actor: CurrentActor,
+    before: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description="Cursor: ``timeline_next_before`` of the 360 view or ``next_before`` of "
+            "the previous page",
+        ),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=timeline.MAX_LIMIT)] = timeline.DEFAULT_LIMIT,
+    channel: Annotated[
+        str | None, Query(max_length=16, description="Only this channel (phone, chat, email…)")
+    ] = None,
+) -> Any:
+    """Every interaction of one customer, newest first, a page at a time (keyset paging)."""
+    p = access.get_profile(session, actor, profile_id)
+    if p.status == "merged":
+        target = _follow_merge(session, actor, profile_id)
+        if target is not None:
+            query = f"?{request.url.query}" if request.url.query else ""
+            url = f"/api/v1/customers/{target}/timeline{query}"
+            return RedirectResponse(url, status_code=307)
+    return timeline.profile_timeline(session, actor, profile_id, before, limit, channel)
 
 
 @router.get("/customers/{profile_id}/links", response_model=list[LinkView])

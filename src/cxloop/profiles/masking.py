@@ -61,4 +61,5 @@ def record_view(r: CustomerRecord, sources: dict[int, Source], pii: bool) -> dic
         "birth_date": r.birth_date if pii else None,
         "address": r.address if pii else None,
         "tier": r.tier,
+        "profile_id": r.profile_id,
     }

@@ -46,7 +46,7 @@ class RecordView(BaseModel):
     birth_date: date | None
     address: str | None
     tier: str | None
-    profile_id: int | None = None
+    profile_id: int | None = Field(None, description="The customer the record belongs to")
 
 
 class Product(BaseModel):
@@ -129,6 +129,17 @@ class TimelineItem(BaseModel):
     )
 
 
+class TimelinePage(BaseModel):
+    """A page of a customer's interactions, newest first."""
+
+    items: list[TimelineItem]
+    total: int = Field(description="How many interactions the customer has (on the channel)")
+    has_more: bool = Field(description="Whether older interactions follow this page")
+    next_before: str | None = Field(
+        description="Pass as ``before`` to read the next older page (None: this is the last)"
+    )
+
+
 class Customer360(BaseModel):
     """The whole customer in one document."""
 
@@ -149,7 +160,15 @@ class Customer360(BaseModel):
     orders: dict[str, Any]
     customer_since: date | None
     tenure_months: int | None
-    timeline: list[TimelineItem]
+    timeline: list[TimelineItem] = Field(
+        description="The newest interactions (up to 100); the older ones through "
+        "``/api/v1/customers/{id}/timeline?before=timeline_next_before``"
+    )
+    timeline_total: int = Field(description="How many interactions the customer has in all")
+    timeline_has_more: bool = Field(description="Whether older interactions are not in timeline")
+    timeline_next_before: str | None = Field(
+        description="Cursor of the next older page of the timeline (None: there is none)"
+    )
     effort: dict[str, Any]
     consents: list[dict[str, Any]]
     preferences: list[dict[str, Any]]

@@ -51,10 +51,18 @@ def _months_between(start: date, end: date) -> int:
 
 
 def customer_360(
-    session: Session, actor: Actor, profile_id: int, lang: str = "en"
+    session: Session,
+    actor: Actor,
+    profile_id: int,
+    lang: str = "en",
+    timeline_before: timeline.Cursor | None = None,
 ) -> dict[str, Any]:
     """One customer: identity with provenance, products, spend, timeline, consent (question
-    texts of survey answers in ``lang`` where the survey has it)."""
+    texts of survey answers in ``lang`` where the survey has it).
+
+    The timeline holds the newest interactions, or those older than ``timeline_before``, with
+    their total and the cursor of the next older page.
+    """
     profile = access.get_profile(session, actor, profile_id)
     ws_id = actor.workspace_id
     pii = actor.can(PROFILES_PII)
@@ -106,6 +114,16 @@ def customer_360(
         _by_refs(session, PreferenceRecord, ws_id, refs), key=lambda p: p.recorded_at, reverse=True
     )
     golden = profile.golden if pii else mask_golden(profile.golden)
+    page = timeline.timeline_page(
+        session,
+        ws_id,
+        refs,
+        {k: v.name for k, v in sources.items()},
+        pii,
+        lang,
+        timeline_before,
+        timeline.PAGE_360,
+    )
     merges = list(
         session.scalars(
             select(MergeEvent)
@@ -144,9 +162,10 @@ def customer_360(
         },
         "customer_since": since,
         "tenure_months": _months_between(since, today) if since else None,
-        "timeline": timeline.customer_timeline(
-            session, ws_id, refs, {k: v.name for k, v in sources.items()}, pii, lang
-        ),
+        "timeline": page["items"],
+        "timeline_total": page["total"],
+        "timeline_has_more": page["has_more"],
+        "timeline_next_before": page["next_before"],
         "effort": journeys.effort(session, ws_id, refs),
         "consents": consents,
         "preferences": [

@@ -24,6 +24,7 @@ from cxloop.profiles import (
     queries_identity,
     service,
     settings_form,
+    timeline,
     view360,
 )
 from cxloop.profiles.ingest import errors as ingest_errors
@@ -51,14 +52,23 @@ def customers(request: Request, session: DbSession, actor: WebActor, q: str = ""
 
 
 @router.get("/customers/{profile_id}", response_class=HTMLResponse)
-def customer(request: Request, profile_id: IdPath, session: DbSession, actor: WebActor) -> Response:
-    """The 360 view of a customer."""
+def customer(
+    request: Request,
+    profile_id: IdPath,
+    session: DbSession,
+    actor: WebActor,
+    before: Annotated[str | None, Query(max_length=100)] = None,
+) -> Response:
+    """The 360 view of a customer; ``before`` shows the older part of the timeline."""
     p = access.get_profile(session, actor, profile_id)
     if p.status == "merged" and p.merged_into_id:
         return RedirectResponse(f"/customers/{p.merged_into_id}", status_code=303)
-    view = view360.customer_360(session, actor, profile_id, ui_language(request))
+    cursor = timeline.decode_cursor(before) if before is not None else None
+    view = view360.customer_360(session, actor, profile_id, ui_language(request), cursor)
     links = queries.record_links(session, actor, profile_id) if actor.can(IDENTITY_REVIEW) else []
-    return render(request, "profiles/customer.html", {"c": view, "links": links})
+    return render(
+        request, "profiles/customer.html", {"c": view, "links": links, "older": cursor is not None}
+    )
 
 
 @router.post("/customers/{profile_id}/merge", response_model=None)
