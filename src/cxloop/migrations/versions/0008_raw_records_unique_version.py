@@ -22,16 +22,17 @@ depends_on: str | Sequence[str] | None = None
 _OLD = "uq_raw_records_workspace_id_source_id_entity_external_id_content_hash"
 _NEW = "uq_raw_records_workspace_id_source_id_entity_external_id_version"
 _KEY = ["workspace_id", "source_id", "entity", "external_id"]
+# op.f: the names as the naming convention made them (PostgreSQL gets them cut to 63 with a hash)
 
 
 def upgrade() -> None:
     with op.batch_alter_table("raw_records", schema=None) as batch_op:
-        batch_op.drop_constraint(_OLD, type_="unique")
-        batch_op.create_unique_constraint(_NEW, [*_KEY, "version"])
+        batch_op.drop_constraint(op.f(_OLD), type_="unique")
+        batch_op.create_unique_constraint(op.f(_NEW), [*_KEY, "version"])
 
 
 def downgrade() -> None:
     # fails if a record holds one content twice: those versions must be merged by hand first
     with op.batch_alter_table("raw_records", schema=None) as batch_op:
-        batch_op.drop_constraint(_NEW, type_="unique")
-        batch_op.create_unique_constraint(_OLD, [*_KEY, "content_hash"])
+        batch_op.drop_constraint(op.f(_NEW), type_="unique")
+        batch_op.create_unique_constraint(op.f(_OLD), [*_KEY, "content_hash"])
