@@ -75,6 +75,19 @@ def loaded(client: TestClient, world: World) -> World:
     return world
 
 
+def resolve_unsure(client: TestClient, world: World) -> None:
+    """Resolve again with the engine unsure: only very strong evidence merges, the rest waits."""
+    h = world.headers()
+    r = client.put(
+        "/api/v1/identity/settings",
+        json={"auto_threshold": 0.9999999, "review_threshold": 0.05},
+        headers=h,
+    )
+    assert r.status_code == 200, r.text
+    client.post("/api/v1/identity/resolve", headers=h)
+    jobs.run_pending()
+
+
 def find(client: TestClient, world: World, q: str, role: str = "admin") -> list[dict[str, Any]]:
     """Search through the API."""
     r = client.get("/api/v1/customers", params={"q": q}, headers=world.headers(role))

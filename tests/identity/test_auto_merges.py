@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from cxloop.cli.main import app as cli_app
 from cxloop.core import jobs
 from tests.factories import World, make_source, post_records
-from tests.identity.conftest import find, profile_of
+from tests.identity.conftest import find, profile_of, resolve_unsure
 from tests.web.test_pages import login
 
 
@@ -116,13 +116,7 @@ def test_a_rejected_match_can_be_approved_later_by_an_identity_runner(
     client: TestClient, loaded: World
 ) -> None:
     h = loaded.headers()
-    client.put(
-        "/api/v1/identity/settings",
-        json={"auto_threshold": 0.9999999, "review_threshold": 0.05},
-        headers=h,
-    )
-    client.post("/api/v1/identity/resolve", headers=h)
-    jobs.run_pending()
+    resolve_unsure(client, loaded)
     items = client.get("/api/v1/identity/review", params={"limit": 200}, headers=h).json()
     cross = next(i for i in items if i["record_a"]["profile_id"] != i["record_b"]["profile_id"])
     no = client.post(f"/api/v1/identity/links/{cross['id']}/reject", headers=h)

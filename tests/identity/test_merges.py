@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 
 from cxloop.core import jobs
 from tests.factories import World
-from tests.identity.conftest import profile_of
+from tests.identity.conftest import profile_of, resolve_unsure
 
 
 def test_manual_merge_then_undo_restores_both_and_keeps_them_apart(
@@ -63,15 +63,7 @@ def test_detach_moves_a_record_out_for_good(client: TestClient, loaded: World) -
 
 def test_review_queue_approve_and_reject(client: TestClient, loaded: World) -> None:
     h = loaded.headers()
-    # make the engine unsure: only very strong evidence merges, the rest goes to review
-    r = client.put(
-        "/api/v1/identity/settings",
-        json={"auto_threshold": 0.9999999, "review_threshold": 0.05},
-        headers=h,
-    )
-    assert r.status_code == 200, r.text
-    client.post("/api/v1/identity/resolve", headers=h)
-    jobs.run_pending()
+    resolve_unsure(client, loaded)
     queue = client.get("/api/v1/identity/review", headers=h)
     assert queue.status_code == 200
     items = queue.json()

@@ -6,9 +6,8 @@ import re
 
 from fastapi.testclient import TestClient
 
-from cxloop.core import jobs
 from tests.factories import World
-from tests.identity.conftest import load, profile_of
+from tests.identity.conftest import load, profile_of, resolve_unsure
 from tests.web.test_pages import login
 
 
@@ -30,13 +29,7 @@ def test_360_page_shows_identity_products_timeline_and_why(
 def test_review_queue_approve_from_the_page(client: TestClient, world: World) -> None:
     load(client, world)
     h = world.headers()
-    client.put(
-        "/api/v1/identity/settings",
-        json={"auto_threshold": 0.9999999, "review_threshold": 0.05},
-        headers=h,
-    )
-    client.post("/api/v1/identity/resolve", headers=h)
-    jobs.run_pending()
+    resolve_unsure(client, world)
     token = login(client, world, "analyst")
     page = client.get("/identity/review")
     assert page.status_code == 200
