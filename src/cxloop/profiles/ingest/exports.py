@@ -12,6 +12,7 @@ import orjson
 from cxloop.profiles.ingest.models import RejectedRecord
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_ESCAPED_FORMULA = tuple("'" + c for c in _FORMULA_START)
 
 
 def spreadsheet_safe(value: str) -> str:
@@ -19,6 +20,11 @@ def spreadsheet_safe(value: str) -> str:
     if value and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+def spreadsheet_unescaped(value: str) -> str:
+    """A cell of a download as it was before ``spreadsheet_safe`` (read back on upload)."""
+    return value[1:] if value.startswith(_ESCAPED_FORMULA) else value
 
 
 def _row_object(rec: RejectedRecord) -> dict[str, Any] | None:

@@ -16,6 +16,7 @@ from typing import IO, Any
 
 import orjson
 
+from cxloop.profiles.ingest.exports import spreadsheet_unescaped
 from cxloop.profiles.ingest.values import string_problem
 
 csv.field_size_limit(64 * 1024 * 1024)
@@ -193,15 +194,6 @@ def _sniff(sample: str) -> type[csv.Dialect] | csv.Dialect:
     return dialect
 
 
-# what exports.spreadsheet_safe puts before a cell that starts like a formula
-_ESCAPED_FORMULA = ("'=", "'+", "'-", "'@", "'\t", "'\r")
-
-
-def _unescaped(value: str) -> str:
-    """A cell of our rejected-rows download as it was sent: without the formula escape."""
-    return value[1:] if value.startswith(_ESCAPED_FORMULA) else value
-
-
 def iter_csv(text: io.TextIOWrapper | io.StringIO, sample: str) -> Iterator[ParsedRow]:
     """Rows of a CSV file with a header line; the header is checked before this returns."""
     dialect = _sniff(sample)
@@ -236,9 +228,7 @@ def _csv_rows(
     reader: Any, names: list[str], dialect: type[csv.Dialect] | csv.Dialect
 ) -> Iterator[ParsedRow]:
     out = io.StringIO()
-    # the raw text of a row, written back: quotes doubled, so that no field needs an escape
-    # character (a sniffed dialect may read quotes inside fields that it cannot write)
-    writer = csv.writer(out, delimiter=dialect.delimiter, quotechar='"', doublequote=True)
+    writer = csv.writer(out, dialect)  # quotes doubled: no field needs an escape character
     last = reader.line_num
     stopped = "reading stopped here, the rows before this line were processed"
     while True:
@@ -266,7 +256,7 @@ def _csv_rows(
                 json=False,
             )
             continue
-        row = dict(zip(names, map(_unescaped, fields), strict=True))
+        row = dict(zip(names, map(spreadsheet_unescaped, fields), strict=True))
         yield ParsedRow(start, row, raw, json=False)
 
 
