@@ -23,7 +23,7 @@ from fastapi.params import File
 from fastapi.routing import APIRoute
 from starlette.datastructures import UploadFile
 
-from cxloop.core.errors import Invalid
+from cxloop.core.errors import Invalid, request_invalid
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _NUL = "contains a NUL character (\\u0000), which cannot be stored"
@@ -34,10 +34,7 @@ _SURROGATE_HINT = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
 
 
 def _refuse(where: str, reason: str, place: str | None = None) -> Invalid:
-    detail = {"field": where, "reason": reason}
-    if place is not None:
-        detail["in"] = place
-    return Invalid("request.invalid", f"{where}: {reason}", {"errors": [detail]})
+    return request_invalid(where, reason, **({} if place is None else {"in": place}))
 
 
 def _lone_surrogate(text: str) -> str | None:

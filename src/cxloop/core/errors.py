@@ -71,6 +71,15 @@ class RateLimited(AppError):
     status_code = 429
 
 
+def request_invalid(field: str, reason: str, **detail: str) -> Invalid:
+    """A 422 shaped like a request validation error, for one field (``detail``: "in", ...)."""
+    return Invalid(
+        "request.invalid",
+        f"{field}: {reason}",
+        {"errors": [{"field": field, "reason": reason, **detail}]},
+    )
+
+
 def from_validation(exc: Exception, code: str = "request.invalid") -> Invalid:
     """An Invalid error naming each field and reason of a pydantic ValidationError."""
     errors_fn = getattr(exc, "errors", None)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cxloop.core.actor import Actor
-from cxloop.core.errors import Invalid
+from cxloop.core.errors import Invalid, request_invalid
 from cxloop.core.params import MAX_ID, parse_int
 from cxloop.core.permissions import PROFILES_PII
 from cxloop.journeys import queries as journeys
@@ -36,8 +36,7 @@ _CURSOR_TEXT = re.compile(r"[A-Za-z0-9_-]{1,100}")
 
 def _invalid(field: str, reason: str) -> Invalid:
     """A 422 shaped like a request validation error, naming the query parameter."""
-    detail = {"field": field, "in": "query", "reason": reason, "type": f"{field}_invalid"}
-    return Invalid("request.invalid", f"{field}: {reason}", {"errors": [detail]})
+    return request_invalid(field, reason, **{"in": "query", "type": f"{field}_invalid"})
 
 
 def encode_cursor(started_at: datetime, interaction_id: int) -> str:
