@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from cxloop.profiles.ingest.validation import Validator
 from tests.factories import World, make_source, post_records
+from tests.web.test_pages import login
 
 
 def create(client: TestClient, world: World, **fields: Any) -> Any:
@@ -88,3 +89,59 @@ def test_a_mapping_saved_onto_an_alias_before_is_read_as_its_field() -> None:
     canon, errors = validator.validate({"cust_no": "B1", "mail": "b1@example.com"})
     assert errors == [] and canon is not None
     assert canon.values["emails"] == ["b1@example.com"]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("E-mail", "e_mail"),
+        ("E-mail", "Ｅ－ｍａｉｌ"),  # full width: the same column once normalised (NFKC)
+        ("Mobile", " MOBILE"),  # the same target too: still two keys for one column
+        ("cust.no", "Cust No"),
+    ],
+)
+def test_mapping_keys_that_name_the_same_column_are_a_422_naming_both(
+    client: TestClient, world: World, first: str, second: str
+) -> None:
+    # column names are matched normalised, so only one of the two could ever apply
+    mapping = {"customer": {first: "emails", "mobile_no": "phones", second: "phones"}}
+    message = refused(
+        create(client, world, field_mapping=mapping), f"field_mapping.customer.{second}"
+    )
+    assert repr(first) in message and repr(second) in message, message
+    r = create(client, world, field_mapping=mapping)
+    assert r.json()["error"]["code"] == "ingest.invalid"
+    assert r.json()["error"]["data"]["keys"] == [first, second]
+    # the same column under two entities is fine: each entity has its own mapping
+    fine = {"customer": {first: "emails"}, "consent": {second: "customer_id"}}
+    assert create(client, world, field_mapping=fine).status_code == 201
+    r = client.patch(
+        "/api/v1/sources/crm",
+        json={"field_mapping": mapping},
+        headers=world.headers(),
+    )
+    refused(r, f"field_mapping.customer.{second}")
+    kept = client.get("/api/v1/sources/crm", headers=world.headers()).json()
+    assert kept["field_mapping"] == {
+        "customer": {first: "emails"},
+        "consent": {second: "customer_id"},
+    }
+
+
+def test_the_web_mapping_form_refuses_two_keys_for_one_column(
+    client: TestClient, world: World
+) -> None:
+    make_source(world, "crm")
+    token = login(client, world)
+    r = client.post(
+        "/sources/crm/mapping",
+        data={
+            "csrf_token": token,
+            "trust_rank": "3",
+            "mapping": '{"customer": {"E-mail": "emails", "e_mail": "phones"}}',
+        },
+    )
+    assert r.status_code == 422, r.text
+    assert "E-mail" in r.text and "e_mail" in r.text
+    kept = client.get("/api/v1/sources/crm", headers=world.headers()).json()
+    assert kept["field_mapping"] == {} and kept["trust_rank"] != 3

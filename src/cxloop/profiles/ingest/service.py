@@ -27,7 +27,7 @@ from cxloop.profiles.ingest.parsing import ParsedRow
 from cxloop.profiles.ingest.pipeline import Run
 from cxloop.profiles.ingest.projections import Context
 from cxloop.profiles.ingest.schemas import BatchReport, Entity, SourceCreate, SourceUpdate
-from cxloop.profiles.ingest.validation import Validator, mapping_target
+from cxloop.profiles.ingest.validation import Validator, clean_key, mapping_target
 from cxloop.profiles.ingest.values import time_zone
 from cxloop.text import service as text_service
 
@@ -66,12 +66,25 @@ def _checked_mapping(mapping: Mapping[Entity, Mapping[str, str]]) -> dict[str, d
     """The field mapping with each target as the canonical field it names, else a 422.
 
     A column mapped onto a name that is not a field of the entity would be dropped from every row
-    (neither a field nor kept as an extra attribute); an alias is taken as its field.
+    (neither a field nor kept as an extra attribute); an alias is taken as its field. Two columns
+    that name one column once normalised (``E-mail``, ``e_mail``) are refused: rows match column
+    names normalised, so only the last of the two would apply.
     """
     out: dict[str, dict[str, str]] = {}
     for entity, columns in mapping.items():
         out[entity] = {}
+        seen: dict[str, str] = {}  # normalised column name -> the key that gave it
         for column, target in columns.items():
+            clean = clean_key(column)
+            if clean in seen:
+                first = seen[clean]
+                raise errors.invalid(
+                    f"field_mapping.{entity}.{column}",
+                    f"{first!r} and {column!r} name the same column ({clean!r}): column names "
+                    "are matched ignoring case, width, spaces, dashes, dots and slashes; keep one",
+                    keys=[first, column],
+                )
+            seen[clean] = column
             name = mapping_target(entity, target)
             if name is None:
                 fields = field_names(entity)
