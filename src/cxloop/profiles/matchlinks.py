@@ -39,9 +39,10 @@ def store_links(
     workspace_id: int,
     links: Iterable[engine.Link],
     status_of: dict[tuple[int, int], str],
-    notes: dict[tuple[int, int], str] | None = None,
+    notes: dict[tuple[int, int], dict[str, Any]] | None = None,
 ) -> None:
-    """Upsert scored links, leaving human decisions untouched; ``notes``: why a pair waits."""
+    """Upsert scored links, leaving human decisions untouched; ``notes``: why a pair waits
+    (``review_reason``: the guard's code and parameters)."""
     rows: dict[tuple[int, int], dict[str, Any]] = {}
     t = clock.now()
     for link in links:

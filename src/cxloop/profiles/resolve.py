@@ -146,7 +146,7 @@ def _incremental(
             touched.add(r.profile_id)
     session.flush()
     status = {}
-    notes: dict[tuple[int, int], str] = {}
+    notes: dict[tuple[int, int], dict[str, Any]] = {}
     for link in result.links:
         a, b = sorted((link.record_a, link.record_b))
         same = profile_of.get(a) is not None and profile_of.get(a) == profile_of.get(b)
@@ -158,7 +158,7 @@ def _incremental(
                 and profile_of.get(theirs) == held[0]
                 and link.probability >= conf["review_threshold"]
             ):
-                status[(a, b)], notes[(a, b)] = "pending", held[1]
+                status[(a, b)], notes[(a, b)] = "pending", held[1].as_json()
     matchlinks.store_links(session, ws.id, result.links, status, notes)
     refresh_profiles(session, ws.id, touched)
     stats = {

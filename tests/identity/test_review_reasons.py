@@ -1,0 +1,83 @@
+"""Why a match waits for review: a code with parameters, shown in the viewer's language and
+returned in a machine-readable form."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from cxloop.core import jobs
+from cxloop.core.db import unit_of_work
+from cxloop.core.i18n import LANGUAGES, translate
+from cxloop.profiles.models import MatchLink
+from tests.factories import World, make_source, post_records
+from tests.web.test_pages import login
+
+NEWCOMERS = [
+    # a namesake in Seattle: other email, other phone (only the support record has no phone)
+    {"id": "W1", "full_name": "Mike Turner", "email": "mturner.sea@example.net",
+     "phone": "+1 206 555 0199", "country": "US"},
+    # another person on Chen Wei-Ting's mobile
+    {"id": "W2", "full_name": "黃淑芬", "phone": "0912-345-678", "email": "sufen@example.tw",
+     "country": "TW"},
+]  # fmt: skip
+REASON = re.compile(r'data-code="([a-z_]+)" data-testid="review-reason">([^<]*)</p>')
+
+
+def _arrive(client: TestClient, world: World) -> None:
+    make_source(world, "web", "web", trust_rank=5)
+    rep = post_records(client, world, "web", "customer", NEWCOMERS).json()
+    assert rep["accepted"] == len(NEWCOMERS), rep
+    jobs.run_pending()
+
+
+def _waiting(client: TestClient, world: World, ext: str) -> list[dict[str, Any]]:
+    items = client.get(
+        "/api/v1/identity/review", params={"limit": 200}, headers=world.headers()
+    ).json()
+    return [i for i in items if ext in (i["record_a"]["external_id"], i["record_b"]["external_id"])]
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_the_review_page_shows_the_reason_in_the_viewers_language(
+    client: TestClient, loaded: World, lang: str
+) -> None:
+    _arrive(client, loaded)  # held by the incremental run
+    login(client, loaded, "analyst")
+    page = client.get("/identity/review", params={"lang": lang}).text
+    shown = {code: html.unescape(text) for code, text in REASON.findall(page)}
+    assert shown == {
+        code: translate(lang, f"review_reason.{code}")
+        for code in ("different_contact", "different_name")
+    }
+    if lang != "en":
+        assert translate("en", "review_reason.different_contact") not in page
+
+
+def test_a_reason_stored_in_english_before_codes_still_reads(
+    client: TestClient, loaded: World
+) -> None:
+    _arrive(client, loaded)
+    [link_id] = {i["id"] for i in _waiting(client, loaded, "W1") if i["review_reason"]}
+    with unit_of_work() as session:
+        link = session.scalars(select(MatchLink).where(MatchLink.id == link_id)).one()
+        link.comparison = {
+            **link.comparison,
+            "review_reason": "different email and different phone on both sides",
+        }
+    item = client.get(f"/api/v1/identity/links/{link_id}", headers=loaded.headers()).json()
+    assert item["review_reason"] == {
+        "code": "different_contact",
+        "params": {},
+        "message": "different email and different phone on both sides",
+    }
+    login(client, loaded, "analyst")
+    page = client.get("/identity/review", params={"lang": "th"}).text
+    assert ("different_contact", translate("th", "review_reason.different_contact")) in [
+        (code, html.unescape(text)) for code, text in REASON.findall(page)
+    ]
