@@ -1,5 +1,5 @@
-"""Why a match waits for review: a code with parameters, shown in the viewer's language and
-returned in a machine-readable form."""
+"""A full re-resolution holds contradicting records for review too; the reason is a code with
+parameters, shown in the viewer's language and returned in a machine-readable form."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from cxloop.core.db import unit_of_work
 from cxloop.core.i18n import LANGUAGES, translate
 from cxloop.profiles.models import MatchLink
 from tests.factories import World, make_source, post_records
+from tests.identity.conftest import profile_of
 from tests.web.test_pages import login
 
 NEWCOMERS = [
@@ -27,6 +28,10 @@ NEWCOMERS = [
      "country": "TW"},
 ]  # fmt: skip
 REASON = re.compile(r'data-code="([a-z_]+)" data-testid="review-reason">([^<]*)</p>')
+
+
+def _ids(view: dict[str, Any]) -> set[str]:
+    return {r["external_id"] for r in view["records"]}
 
 
 def _arrive(client: TestClient, world: World) -> None:
@@ -41,6 +46,34 @@ def _waiting(client: TestClient, world: World, ext: str) -> list[dict[str, Any]]
         "/api/v1/identity/review", params={"limit": 200}, headers=world.headers()
     ).json()
     return [i for i in items if ext in (i["record_a"]["external_id"], i["record_b"]["external_id"])]
+
+
+def test_a_full_re_resolution_holds_a_namesake_and_a_shared_mobile_for_review(
+    client: TestClient, loaded: World
+) -> None:
+    _arrive(client, loaded)
+    r = client.post("/api/v1/identity/resolve", headers=loaded.headers())
+    assert r.status_code == 202, r.text
+    jobs.run_pending()
+    assert _ids(profile_of(client, loaded, "W1")) == {"W1"}
+    assert _ids(profile_of(client, loaded, "W2")) == {"W2"}
+    # the duplicates of both customers are still together
+    assert _ids(profile_of(client, loaded, "C2")) == {"C2", "B2", "S2"}
+    assert _ids(profile_of(client, loaded, "C1")) == {"C1", "B1", "S1"}
+    for ext, code, params in (
+        ("W1", "different_contact", {}),
+        ("W2", "different_name", {"script": "han"}),
+    ):
+        held = [i for i in _waiting(client, loaded, ext) if i["review_reason"]]
+        assert held, f"{ext}: the match that scored above auto-merge waits in the queue"
+        for item in held:
+            assert item["status"] == "pending" and item["probability"] >= 0.95
+            assert item["review_reason"] == {
+                "code": code,
+                "params": params,
+                "message": translate("en", f"review_reason.{code}"),
+            }
+            assert item["comparison"]["review_reason"] == {"code": code, "params": params}
 
 
 @pytest.mark.parametrize("lang", list(LANGUAGES))

@@ -89,15 +89,18 @@ def store_links(
         )
 
 
-def link_status(prob: float, same_cluster: bool, conf: dict[str, float]) -> str:
+def link_status(prob: float, same_cluster: bool, conf: dict[str, float], held: bool = False) -> str:
     """auto: joined; pending: a person decides; apart: below review, or vetoed by clustering.
 
     A pair scored above the auto threshold that the clustering still kept apart broke a hard
     constraint (e.g. two different ids of a one-record-per-person source, a decided non-match);
-    it is not a question for a reviewer.
+    it is not a question for a reviewer — unless it was ``held`` by the contradiction guard,
+    which asks a person instead of deciding.
     """
     if same_cluster and prob >= conf["auto_threshold"]:
         return "auto"
     if conf["review_threshold"] <= prob < conf["auto_threshold"]:
+        return "pending"
+    if held and not same_cluster and prob >= conf["review_threshold"]:
         return "pending"
     return "apart"

@@ -249,7 +249,10 @@ def resolve_all(session: Session, workspace_id: int, actor: Actor | None = None)
     for link in result.links:
         a, b = sorted((link.record_a, link.record_b))
         status[(a, b)] = matchlinks.link_status(
-            link.probability, profile_of.get(a) == profile_of.get(b), conf
+            link.probability,
+            profile_of.get(a) == profile_of.get(b),
+            conf,
+            held="review_reason" in link.comparison,  # the engine's contradiction guard
         )
     matchlinks.store_links(session, workspace_id, result.links, status)
     _retire_empty(session, workspace_id, touched)

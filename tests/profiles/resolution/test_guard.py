@@ -1,7 +1,9 @@
-"""The contradiction guard: the rule shared by incremental and full resolutions."""
+"""The contradiction guard: the shared rule, and a full resolution that applies it per merge."""
 
 from __future__ import annotations
 
+from cxloop.profiles.resolution import ResolutionRecord, build_record, resolve_full
+from cxloop.profiles.resolution.default_model import default_model
 from cxloop.profiles.resolution.guard import (
     CONTACT,
     COUNTRY,
@@ -11,6 +13,68 @@ from cxloop.profiles.resolution.guard import (
     group_keys,
     record_keys,
 )
+
+
+def _world(*extra: ResolutionRecord) -> list[ResolutionRecord]:
+    """Two customers with duplicates across systems (the story customer among them)."""
+    return [
+        build_record(1, "crm", "C1", name="陳威廷", emails=["weiting@example.tw"],
+                     phones=["0912-345-678"], birth_date="1985-04-02", country="TW",
+                     address="台北市信義區松仁路100號"),
+        build_record(2, "billing", "B1", name="CHEN, WEI-TING", phones=["+886 912 345 678"],
+                     emails=["WeiTing@Example.tw"], birth_date="1985-04-02", country="TW"),
+        build_record(3, "support", "S1", name="陳威廷", phones=["912345678"], country="TW"),
+        build_record(4, "crm", "C2", name="Michael Turner",
+                     phones=["(217) 555-0134", "(217) 555-0188"],
+                     emails=["michael.turner@example.com"], birth_date="1974-05-12", country="US",
+                     address="1480 Maple Ave, Springfield, IL", postcode="62704"),
+        build_record(5, "billing", "B2", name="TURNER, MICHAEL J", phones=["+1 217 555 0134"],
+                     birth_date="05/12/1974", country="US",
+                     address="1480 Maple Ave, Springfield, IL", postcode="62704"),
+        build_record(6, "support", "S2", name="Mike Turner",
+                     emails=["Michael.Turner@Example.com"], country="US"),
+        *extra,
+    ]  # fmt: skip
+
+
+NAMESAKE = build_record(7, "web", "W1", name="Mike Turner", emails=["mturner.sea@example.net"],
+                        phones=["+1 206 555 0199"], country="US")  # fmt: skip
+SHARED_MOBILE = build_record(8, "web", "W2", name="黃淑芬", phones=["0912-345-678"],
+                             emails=["sufen@example.tw"], country="TW")  # fmt: skip
+
+
+def test_a_full_run_keeps_a_namesake_and_a_name_on_a_shared_mobile_apart_for_review() -> None:
+    result, _ = resolve_full(_world(NAMESAKE, SHARED_MOBILE), model=default_model())
+    c = result.clusters
+    assert c[1] == c[2] == c[3] and c[4] == c[5] == c[6]  # the duplicates still merge
+    assert c[7] == 7 and c[8] == 8
+    held = {
+        (lk.record_a, lk.record_b): lk.comparison["review_reason"]
+        for lk in result.links
+        if "review_reason" in lk.comparison
+    }
+    assert {b for _a, b in held} == {7, 8}
+    assert all(lk.probability >= 0.95 for lk in result.links if "review_reason" in lk.comparison)
+    contact = [r for (_a, b), r in held.items() if b == 7]
+    assert contact == [{"code": CONTACT, "params": {}}]
+    assert {r["code"] for (_a, b), r in held.items() if b == 8} == {NAME}
+    assert {(lk.record_a, lk.record_b) for lk in result.review} >= set(held)
+    assert result.stats["held_for_review"] == len(held)
+
+
+def test_an_exact_link_is_never_held() -> None:
+    """A record naming the customer's record as itself joins even under another name."""
+    spouse = build_record(9, "billing", "B9", name="黃淑芬", phones=["0912-345-678"],
+                          emails=["sufen@example.tw"], country="TW", refs=["crm:C1"])  # fmt: skip
+    result, _ = resolve_full(_world(spouse), model=default_model())
+    assert result.clusters[9] == result.clusters[1]
+    assert not any("review_reason" in lk.comparison for lk in result.links)
+
+
+def test_components_the_guard_cannot_touch_stand_as_they_are() -> None:
+    result, _ = resolve_full(_world(), model=default_model())
+    assert result.stats["held_for_review"] == 0
+    assert result.stats["components_guarded"] == 0  # every merge there shares a name part
 
 
 def _keys(**kw: object) -> Keys:
