@@ -114,3 +114,33 @@ def test_another_country_contradicts_only_without_strong_evidence() -> None:
     assert reason.params == {"countries": ["TW", "US"]}
     same_day = _keys(country="US", birth_date="1985-04-02", name_key="chen weiting")
     assert contradiction(group_keys([tw, _keys(birth_date="1985-04-02")]), same_day) is None
+
+
+def test_another_name_with_an_email_or_birth_date_in_common_is_no_stranger() -> None:
+    full = _keys(emails=["wichai02868@gmail.com"], phones=["+66822453820"],
+                 birth_date="2002-06-15", name_key="wichai saengruang",
+                 name_parts=["sangruang", "wicai"])  # fmt: skip
+    nickname = _keys(emails=["wichai02868@gmail.com"], phones=["+66822453820"],
+                     birth_date="2002-06-15", name_key="ton", name_parts=["ton"])  # fmt: skip
+    assert contradiction(full, nickname) is None
+    same_day = _keys(phones=["+66822453820"], birth_date="2002-06-15", name_key="ton",
+                     name_parts=["ton"])  # fmt: skip
+    assert contradiction(full, same_day) is None
+    phone_only = _keys(phones=["+66822453820"], name_key="ton", name_parts=["ton"])
+    reason = contradiction(full, phone_only)
+    assert reason is not None and reason.code == NAME
+
+
+def test_a_full_run_joins_a_nickname_record_with_the_same_email_phone_and_birth_date() -> None:
+    nickname = [
+        build_record(10, "crm", "C10", name="วิชัย แสงรุ่ง", emails=["wichai02868@gmail.com"],
+                     phones=["082-245-3820"], birth_date="2002-06-15", country="TH"),
+        build_record(11, "web", "W10", name="Wichai Saengruang",
+                     emails=["wichai02868@gmail.com"], phones=["+66 82 245 3820"],
+                     birth_date="15/06/2002", country="TH"),
+        build_record(12, "web", "W11", name="Ton", emails=["wichai02868@gmail.com"],
+                     phones=["0822453820"], birth_date="2002-06-15", country="TH"),
+    ]  # fmt: skip
+    result, _ = resolve_full(_world(*nickname), model=default_model())
+    assert result.clusters[10] == result.clusters[11] == result.clusters[12]
+    assert not any("review_reason" in lk.comparison for lk in result.links)

@@ -19,7 +19,7 @@ from typing import Any
 from cxloop.profiles.resolution.names import name_script
 
 CONTACT = "different_contact"  # emails and phones on both sides, none of either shared
-NAME = "different_name"  # a name shares no part with the other side's names in its script
+NAME = "different_name"  # a name shares no part with the other side's in its script
 COUNTRY = "different_country"  # countries on both sides differ, nothing strong is shared
 CODES = (CONTACT, NAME, COUNTRY)
 
@@ -107,14 +107,18 @@ def contradiction(a: Keys, b: Keys) -> Reason | None:
     Each rule needs evidence on both sides (a missing value never contradicts): emails and
     phones on both sides with none shared; a name in a script both sides have names in that
     shares no part with the other side's names there, on each side (so one group's odd record,
-    say a spouse's name on a bill, does not refuse a record matching its other names);
-    different countries with no email, phone or birth date shared.
+    say a spouse's name on a bill, does not refuse a record matching its other names), unless
+    an email or a birth date is shared too (a phone alone can be a shared line); different
+    countries with no email, phone or birth date shared.
     """
     shared_email = not a.emails.isdisjoint(b.emails)
     shared_phone = not a.phones.isdisjoint(b.phones)
     if a.emails and b.emails and a.phones and b.phones and not (shared_email or shared_phone):
         return Reason(CONTACT)
-    for script in sorted(a.names.keys() & b.names.keys()):
+    shared_date = not a.dates.isdisjoint(b.dates)
+    # (with an email or the birth date in common, another name is a nickname, not a stranger)
+    scripts = () if shared_email or shared_date else sorted(a.names.keys() & b.names.keys())
+    for script in scripts:
         mine, theirs = a.names[script], b.names[script]
         if _stranger(mine, theirs) and _stranger(theirs, mine):
             return Reason(NAME, {"script": script})
@@ -122,7 +126,7 @@ def contradiction(a: Keys, b: Keys) -> Reason | None:
         a.countries
         and b.countries
         and a.countries.isdisjoint(b.countries)
-        and not (shared_email or shared_phone or not a.dates.isdisjoint(b.dates))
+        and not (shared_email or shared_phone or shared_date)
     ):
         return Reason(COUNTRY, {"countries": sorted(a.countries | b.countries)})
     return None
