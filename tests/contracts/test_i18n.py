@@ -57,6 +57,7 @@ DYNAMIC: dict[str, tuple[str, ...]] = {
     "source_kind.": ("crm", "billing", "support", "web", "app", "pos", "other"),
     "sampling.method.": ("shares", "proportional", "equal", "neyman"),
     "sentiment.": ("negative", "neutral", "positive", "mixed"),
+    "review_reason.": ("different_contact", "different_name", "different_country"),
 }
 # Keys the web modules pass to templates as values (rendered there with ``t(error)``).
 PYTHON_KEYS = {"login.failed", "login.locked", "login.expired"}
@@ -165,6 +166,7 @@ def test_value_families_cover_the_code() -> None:
         HOLDING_STATUSES,
         SOURCE_KINDS,
     )
+    from cxloop.profiles.resolution.guard import CODES
     from cxloop.profiles.survivorship import RULES
 
     assert set(ROLES) <= set(DYNAMIC["role."])
@@ -176,6 +178,7 @@ def test_value_families_cover_the_code() -> None:
     assert set(RULES) <= set(DYNAMIC["rule_help."])
     assert set(HOLDING_STATUSES) <= set(DYNAMIC["holding_status."])
     assert set(SOURCE_KINDS) <= set(DYNAMIC["source_kind."])
+    assert set(CODES) <= set(DYNAMIC["review_reason."])
 
 
 # --- catalogs -----------------------------------------------------------------------------

@@ -165,7 +165,8 @@ def test_a_namesake_with_other_email_and_phone_waits_for_review(
     assert _ids(profile_of(client, loaded, "C2")) == {"C2", "B2", "S2"}
     waiting = _pending_for(client, loaded, "W1")
     assert waiting, "the strong name match goes to the review queue"
-    assert all("email" in i["comparison"]["review_reason"] for i in waiting)
+    assert all(i["review_reason"]["code"] == "different_contact" for i in waiting)
+    assert all("email" in i["review_reason"]["message"] for i in waiting)
     login(client, loaded, "analyst")
     assert 'data-testid="review-reason">different email' in client.get("/identity/review").text
 

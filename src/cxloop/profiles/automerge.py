@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
@@ -14,13 +13,10 @@ from sqlalchemy.orm import Session
 from cxloop.core import audit, clock
 from cxloop.core.actor import Actor
 from cxloop.profiles.models import CustomerRecord, MergeEvent, Profile
+from cxloop.profiles.resolution import guard
 
 if TYPE_CHECKING:
     from cxloop.profiles.resolution import engine
-
-REASON_CONTACT = "different email and different phone on both sides"
-REASON_NAME = "different name in the same script"
-REASON_COUNTRY = "another country with only the name in common"
 
 
 @dataclass
@@ -30,59 +26,31 @@ class Outcome:
     touched: set[int] = field(default_factory=set)
     merges: int = 0
     # new record id -> (the profile it was held back from, why)
-    held: dict[int, tuple[int, str]] = field(default_factory=dict)
+    held: dict[int, tuple[int, guard.Reason]] = field(default_factory=dict)
 
 
-def _close(a: str, b: str) -> bool:
-    """Two name parts agree: equal, one an initial or prefix of the other, or a small typo."""
-    if a == b or a.startswith(b) or b.startswith(a):
-        return True
-    return SequenceMatcher(None, a, b).ratio() >= 0.8
-
-
-def _name_parts(rec: CustomerRecord) -> tuple[str, set[str]]:
-    """The script of a record's name and its comparable parts (romanised, alternatives too)."""
+def guard_keys(rec: CustomerRecord) -> guard.Keys:
+    """What the contradiction guard compares of a stored record (the engine's view of it)."""
     from cxloop.profiles.resolution.normalize import normalize_name
 
     n = normalize_name(rec.full_name, rec.country)
-    return n.script, {p for p in (n.family, n.given, n.family_alt, n.given_alt) if p}
+    return guard.record_keys(
+        emails=rec.emails or (),
+        phones=rec.phones or (),
+        country=rec.country,
+        birth_date=rec.birth_date,
+        name_key=n.key,
+        name_parts=(n.family, n.given, n.family_alt, n.given_alt),
+    )
 
 
-def contradiction(new: Iterable[CustomerRecord], old: Iterable[CustomerRecord]) -> str | None:
-    """Why new records clearly are not the person of ``old`` (a customer's records), or None.
-
-    Each rule needs evidence on both sides; a missing value never contradicts anything.
-    """
-    new, old = list(new), list(old)
-    emails = [{e for r in side for e in r.emails or ()} for side in (new, old)]
-    phones = [{p for r in side for p in r.phones or ()} for side in (new, old)]
-    shared_email = bool(emails[0] & emails[1])
-    shared_phone = bool(phones[0] & phones[1])
-    if all(emails) and all(phones) and not shared_email and not shared_phone:
-        return REASON_CONTACT
-    theirs: dict[str, list[set[str]]] = defaultdict(list)
-    for r in old:
-        script, parts = _name_parts(r)
-        if parts:
-            theirs[script].append(parts)
-    for r in new:
-        script, parts = _name_parts(r)
-        same_script = theirs.get(script, [])
-        if (
-            parts
-            and same_script
-            and not any(_close(a, b) for other in same_script for a in parts for b in other)
-        ):
-            return REASON_NAME
-    countries = [{r.country for r in side if r.country} for side in (new, old)]
-    dates = [{r.birth_date for r in side if r.birth_date} for side in (new, old)]
-    if (
-        all(countries)
-        and not countries[0] & countries[1]
-        and not (shared_email or shared_phone or dates[0] & dates[1])
-    ):
-        return REASON_COUNTRY
-    return None
+def contradiction(
+    new: Iterable[CustomerRecord], old: Iterable[CustomerRecord]
+) -> guard.Reason | None:
+    """Why new records clearly are not the person of ``old`` (a customer's records), or None."""
+    return guard.contradiction(
+        guard.group_keys(map(guard_keys, new)), guard.group_keys(map(guard_keys, old))
+    )
 
 
 def _exact_partners(links: Iterable[engine.Link]) -> dict[int, set[int]]:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from cxloop.core.actor import Actor
 from cxloop.core.permissions import PROFILES_PII, PROFILES_READ
 from cxloop.core.tenancy import Workspace
-from cxloop.profiles import access, search
+from cxloop.profiles import access, reasons, search
 from cxloop.profiles.contacts import Contact as Contact
 from cxloop.profiles.contacts import audience_ids as audience_ids
 from cxloop.profiles.contacts import contacts as contacts
@@ -120,6 +120,7 @@ def link_detail(session: Session, actor: Actor, link: MatchLink) -> dict[str, An
         "probability": link.probability,
         "match_weight": link.match_weight,
         "comparison": link.comparison,
+        "review_reason": reasons.review_reason(link.comparison),
         "decided_by": link.decided_by,
         "decided_at": link.decided_at,
         "record_a": {**record_view(a, sources, pii), "profile_id": a.profile_id} if a else None,

@@ -9,7 +9,6 @@ Decisions people made (approved or rejected links, undone merges) always win ove
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, or_, select, update
@@ -17,9 +16,8 @@ from sqlalchemy.orm import Session
 
 from cxloop.core import audit, clock
 from cxloop.core.actor import Actor, system_actor
-from cxloop.core.db import upsert
 from cxloop.core.tenancy import Workspace
-from cxloop.profiles import automerge, candidates, trained
+from cxloop.profiles import automerge, candidates, matchlinks, trained
 from cxloop.profiles.ingest.models import Source
 from cxloop.profiles.models import (
     CustomerRecord,
@@ -32,7 +30,6 @@ if TYPE_CHECKING:
     from cxloop.profiles.resolution import engine
 
 DEFAULTS = {"auto_threshold": 0.95, "review_threshold": 0.70}
-DECIDED = ("approved", "rejected")
 BULK_SHARE = 0.5  # more pending records than this share of all: run a full resolution
 
 
@@ -77,85 +74,6 @@ def _source_names(session: Session, workspace_id: int) -> dict[int, str]:
             select(Source.id, Source.name).where(Source.workspace_id == workspace_id)
         ).all()
     )
-
-
-def _cannot_link(session: Session, workspace_id: int) -> set[tuple[int, int]]:
-    return {
-        (a, b)
-        for a, b in session.execute(
-            select(MatchLink.record_a_id, MatchLink.record_b_id).where(
-                MatchLink.workspace_id == workspace_id, MatchLink.status == "rejected"
-            )
-        )
-    }
-
-
-def _store_links(
-    session: Session,
-    workspace_id: int,
-    links: Iterable[engine.Link],
-    status_of: dict[tuple[int, int], str],
-    notes: dict[tuple[int, int], str] | None = None,
-) -> None:
-    """Upsert scored links, leaving human decisions untouched; ``notes``: why a pair waits."""
-    rows: dict[tuple[int, int], dict[str, Any]] = {}
-    t = clock.now()
-    for link in links:
-        a, b = sorted((link.record_a, link.record_b))
-        rows[(a, b)] = {
-            "workspace_id": workspace_id,
-            "record_a_id": a,
-            "record_b_id": b,
-            "method": link.method[:40],
-            "match_weight": float(link.match_weight),
-            "probability": float(link.probability),
-            "comparison": (
-                {**link.comparison, "review_reason": notes[(a, b)]}
-                if notes and (a, b) in notes
-                else link.comparison
-            ),
-            "status": status_of.get((a, b), "apart"),
-            "created_at": t,
-            "updated_at": t,
-        }
-    if not rows:
-        return
-    decided: set[tuple[int, int]] = set()
-    keys = list(rows)
-    for i in range(0, len(keys), 400):
-        part = keys[i : i + 400]
-        ids = {x for pair in part for x in pair}
-        for a, b in session.execute(
-            select(MatchLink.record_a_id, MatchLink.record_b_id).where(
-                MatchLink.workspace_id == workspace_id,
-                MatchLink.status.in_(DECIDED),
-                MatchLink.record_a_id.in_(ids),
-            )
-        ):
-            decided.add((a, b))
-    todo = [r for k, r in rows.items() if k not in decided]
-    for i in range(0, len(todo), 2000):
-        upsert(
-            session,
-            MatchLink.__table__,
-            todo[i : i + 2000],
-            ["workspace_id", "record_a_id", "record_b_id"],
-            ["method", "match_weight", "probability", "comparison", "status", "updated_at"],
-        )
-
-
-def _link_status(prob: float, same_cluster: bool, conf: dict[str, float]) -> str:
-    """auto: joined; pending: a person decides; apart: below review, or vetoed by clustering.
-
-    A pair scored above the auto threshold that the clustering still kept apart broke a hard
-    constraint (e.g. two different ids of a one-record-per-person source, a decided non-match);
-    it is not a question for a reviewer.
-    """
-    if same_cluster and prob >= conf["auto_threshold"]:
-        return "auto"
-    if conf["review_threshold"] <= prob < conf["auto_threshold"]:
-        return "pending"
-    return "apart"
 
 
 def resolve_pending(
@@ -209,7 +127,7 @@ def _incremental(
         [to_engine(r, names[r.source_id]) for r in pending],
         [to_engine(r, names[r.source_id]) for r in existing],
         model=model,
-        cannot_link=_cannot_link(session, ws.id),
+        cannot_link=matchlinks.cannot_link(session, ws.id),
         auto_threshold=conf["auto_threshold"],
         review_threshold=conf["review_threshold"],
         existing_clusters={r.id: rep_of_profile[r.profile_id] for r in existing if r.profile_id},
@@ -228,11 +146,11 @@ def _incremental(
             touched.add(r.profile_id)
     session.flush()
     status = {}
-    notes: dict[tuple[int, int], str] = {}
+    notes: dict[tuple[int, int], dict[str, Any]] = {}
     for link in result.links:
         a, b = sorted((link.record_a, link.record_b))
         same = profile_of.get(a) is not None and profile_of.get(a) == profile_of.get(b)
-        status[(a, b)] = _link_status(link.probability, same, conf)
+        status[(a, b)] = matchlinks.link_status(link.probability, same, conf)
         for mine, theirs in ((a, b), (b, a)):
             held = outcome.held.get(mine)
             if (
@@ -240,8 +158,8 @@ def _incremental(
                 and profile_of.get(theirs) == held[0]
                 and link.probability >= conf["review_threshold"]
             ):
-                status[(a, b)], notes[(a, b)] = "pending", held[1]
-    _store_links(session, ws.id, result.links, status, notes)
+                status[(a, b)], notes[(a, b)] = "pending", held[1].as_json()
+    matchlinks.store_links(session, ws.id, result.links, status, notes)
     refresh_profiles(session, ws.id, touched)
     stats = {
         "mode": "incremental",
@@ -279,7 +197,7 @@ def resolve_all(session: Session, workspace_id: int, actor: Actor | None = None)
     records = list(
         session.scalars(select(CustomerRecord).where(CustomerRecord.workspace_id == workspace_id))
     )
-    cannot = _cannot_link(session, workspace_id)
+    cannot = matchlinks.cannot_link(session, workspace_id)
     from cxloop.profiles.resolution import engine
     from cxloop.profiles.resolution.default_model import MIN_TRAIN_RECORDS, default_model
 
@@ -330,10 +248,13 @@ def resolve_all(session: Session, workspace_id: int, actor: Actor | None = None)
     status = {}
     for link in result.links:
         a, b = sorted((link.record_a, link.record_b))
-        status[(a, b)] = _link_status(
-            link.probability, profile_of.get(a) == profile_of.get(b), conf
+        status[(a, b)] = matchlinks.link_status(
+            link.probability,
+            profile_of.get(a) == profile_of.get(b),
+            conf,
+            held="review_reason" in link.comparison,  # the engine's contradiction guard
         )
-    _store_links(session, workspace_id, result.links, status)
+    matchlinks.store_links(session, workspace_id, result.links, status)
     _retire_empty(session, workspace_id, touched)
     refresh_profiles(session, workspace_id, touched)
     stats = {

@@ -178,6 +178,18 @@ class Customer360(BaseModel):
     churn_risk: Any = Field(default=None, description="Churn risk (filled by insights).")
 
 
+class ReviewReason(BaseModel):
+    """Why a match waits for a person although it scored above the auto-merge threshold."""
+
+    code: str = Field(
+        description="different_contact, different_name, different_country (other: unknown)"
+    )
+    params: dict[str, Any] = Field(
+        description="Details by code: script (different_name), countries (different_country)"
+    )
+    message: str = Field(description="The reason in English")
+
+
 class LinkView(BaseModel):
     """A scored match between two source records and why."""
 
@@ -187,6 +199,9 @@ class LinkView(BaseModel):
     probability: float
     match_weight: float
     comparison: dict[str, Any]
+    review_reason: ReviewReason | None = Field(
+        default=None, description="Why the match was held for review instead of merged"
+    )
     decided_by: str | None
     decided_at: datetime | None
     record_a: RecordView | None

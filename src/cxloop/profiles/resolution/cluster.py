@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from cxloop.profiles.resolution.guard import Keys, Reason, contradiction
+
 
 def connected_components(n_nodes: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Component label (smallest node index) of each node, by label propagation."""
@@ -53,6 +55,7 @@ class _Cluster:
     dobs: dict[int, str] = field(default_factory=dict)
     genders: set[str] = field(default_factory=set)
     keys: dict[str, str] = field(default_factory=dict)  # unique source -> external id
+    guard: Keys | None = None  # what the contradiction guard compares, when it applies
 
 
 @dataclass
@@ -68,6 +71,10 @@ class Constraints:
     # Pairs with a direct link of their own: a birth-date difference between them is a typo
     # the link already outweighed, not a reason to keep them apart.
     direct: set[tuple[int, int]] = field(default_factory=set)
+    # The contradiction guard's keys of each record it applies to (full runs), and the pairs it
+    # held back: (a, b) with a < b, the edge a probabilistic merge was refused on, -> why.
+    guard: dict[int, Keys] = field(default_factory=dict)
+    held: dict[tuple[int, int], Reason] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for a, b in self.cannot_link | self.negative:
@@ -110,7 +117,10 @@ def greedy_merge(
     """Merge along edges in decreasing probability, refusing merges that break constraints.
 
     ``initial`` (record -> group) pre-merges records already known to be one person (existing
-    clusters in incremental runs); those groups are kept whole.
+    clusters in incremental runs); those groups are kept whole. Where ``cons.guard`` has the
+    records' keys, a probabilistic edge is also refused when the two clusters contradict each
+    other (``guard.contradiction``); those edges end up in ``cons.held`` unless the two records
+    were joined through others after all.
     """
     clusters: dict[int, _Cluster] = {}
     owner: dict[int, int] = {}
@@ -123,6 +133,7 @@ def greedy_merge(
         if n in cons.unique_key:
             s, ext = cons.unique_key[n]
             c.keys[s] = ext
+        c.guard = cons.guard.get(n)
         clusters[n] = c
         owner[n] = n
     if initial:
@@ -141,15 +152,24 @@ def greedy_merge(
             strict=True,
         )
     )
-    for a, b in zip(order["a"].tolist(), order["b"].tolist(), strict=True):
+    for a, b, rank in zip(
+        order["a"].tolist(), order["b"].tolist(), order["rank"].tolist(), strict=True
+    ):
         ra, rb = owner[a], owner[b]
         if ra == rb:
             continue
         x, y = clusters[ra], clusters[rb]
         if len(x.members) + len(y.members) > max_size or not _compatible(x, y, cons):
             continue
+        if rank >= 2 and x.guard is not None and y.guard is not None:  # not an exact link
+            reason = contradiction(x.guard, y.guard)
+            if reason is not None:
+                cons.held[(min(a, b), max(a, b))] = reason
+                continue
         _absorb(clusters, owner, ra, rb)
-    return {m: min(c.members) for c in clusters.values() for m in c.members}
+    out = {m: min(c.members) for c in clusters.values() for m in c.members}
+    cons.held = {p: r for p, r in cons.held.items() if out[p[0]] != out[p[1]]}
+    return out
 
 
 def _absorb(clusters: dict[int, _Cluster], owner: dict[int, int], ra: int, rb: int) -> None:
@@ -163,6 +183,8 @@ def _absorb(clusters: dict[int, _Cluster], owner: dict[int, int], ra: int, rb: i
     x.dobs.update(y.dobs)
     x.genders |= y.genders
     x.keys.update(y.keys)
+    if x.guard is not None and y.guard is not None:
+        x.guard = x.guard | y.guard
     for m in y.members:
         owner[m] = ra
     del clusters[rb]

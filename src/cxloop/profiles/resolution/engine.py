@@ -120,6 +120,8 @@ def resolve_full(
 
     With ``model`` given, its parameters are reused (no training). ``unique_sources`` names
     sources known to hold one record per person: a cluster never holds two of their ids.
+    Pairs the contradiction guard kept apart carry ``review_reason`` in their comparison and
+    are in ``result.review`` whatever their probability.
     ``materialize_links=False`` (for very large runs) leaves ``links``/``clusters`` empty and
     puts a DataFrame (record_id, cluster) in ``stats["cluster_frame"]``; ``export_pairs``
     writes every scored candidate pair (l, r, match_probability) to that Parquet path.
@@ -167,7 +169,7 @@ def resolve_full(
             f"COPY (SELECT unique_id_l AS l, unique_id_r AS r, match_probability FROM {scores}) "  # noqa: S608
             f"TO '{path}' (FORMAT parquet)"
         )
-    clusters, cstats = cluster_pairs(
+    clusters, held, cstats = cluster_pairs(
         con,
         "feat",
         scores,
@@ -196,6 +198,7 @@ def resolve_full(
         materialize=materialize_links,
         tf_min=tf_min,
         con=con,
+        held=held,
     )
     lap("links")
     result.stats.update(

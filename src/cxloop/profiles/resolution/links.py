@@ -11,6 +11,7 @@ import duckdb
 import pandas as pd
 
 from cxloop.profiles.resolution.calibration import calibrate, level_weights
+from cxloop.profiles.resolution.guard import Reason
 from cxloop.profiles.resolution.records import Link, ResolutionResult
 
 _COMPATIBLE = """
@@ -203,8 +204,13 @@ def links_from_frames(
     materialize: bool,
     tf_min: float,
     con: duckdb.DuckDBPyConnection | None = None,
+    held: dict[tuple[int, int], Reason] | None = None,
 ) -> ResolutionResult:
-    """Build the result: links at or above the review threshold (and exact links), review queue."""
+    """Build the result: links at or above the review threshold (and exact links), review queue.
+
+    ``held`` pairs (kept apart by the contradiction guard) get ``review_reason`` in their
+    comparison and join the review queue.
+    """
     if not materialize:
         return ResolutionResult(links=[], clusters=clusters, stats={})
     if isinstance(scores, pd.DataFrame):
@@ -231,9 +237,12 @@ def links_from_frames(
             exp["exact_key"] = method
             exp["splink_probability"] = prob
             prob = 1.0
+        reason = held.get((min(a, b), max(a, b))) if held else None
+        if reason is not None:
+            exp["review_reason"] = reason.as_json()
         link = Link(a, b, method, float(row["match_weight"]), prob, exp)
         links.append(link)
-        if review_threshold <= prob < auto_threshold:
+        if review_threshold <= prob < auto_threshold or reason is not None:
             review.append(link)
     links.sort(key=lambda lk: (-lk.probability, lk.record_a, lk.record_b))
     review.sort(key=lambda lk: -lk.probability)

@@ -92,6 +92,11 @@ def _script(text: str) -> str:
     return "other" if other else "empty"
 
 
+def name_script(key: str) -> str:
+    """The script of a name's comparison key (a mixed name's key holds its characters only)."""
+    return _script(key)
+
+
 def _fold_ascii(text: str) -> str:
     """Lowercase and strip diacritics from Latin text."""
     decomposed = unicodedata.normalize("NFKD", text)
