@@ -131,6 +131,7 @@ def test_review_approve_reject_and_undo(client: TestClient, world: World) -> Non
         assert line[2:] == [
             f"{a['full_name']} ({a['source']} {a['external_id']})",
             f"{b['full_name']} ({b['source']} {b['external_id']})",
+            (item["review_reason"] or {}).get("message") or "-",
         ]
 
     # approving a pair of two customers merges them, and says how to undo it

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from typer.testing import CliRunner
 
+from cxloop.cli.main import app
 from cxloop.core import jobs
 from cxloop.core.db import unit_of_work
 from cxloop.core.i18n import LANGUAGES, translate
@@ -74,6 +76,12 @@ def test_a_full_re_resolution_holds_a_namesake_and_a_shared_mobile_for_review(
                 "message": translate("en", f"review_reason.{code}"),
             }
             assert item["comparison"]["review_reason"] == {"code": code, "params": params}
+    # the CLI's queue says why too (last column)
+    listed = CliRunner().invoke(app, ["identity", "review", "--limit", "500"])
+    assert listed.exit_code == 0, listed.stderr
+    for ext, code in (("W1", "different_contact"), ("W2", "different_name")):
+        lines = [line.split("\t") for line in listed.stdout.splitlines() if f" {ext})" in line]
+        assert any(line[-1] == translate("en", f"review_reason.{code}") for line in lines), lines
 
 
 @pytest.mark.parametrize("lang", list(LANGUAGES))

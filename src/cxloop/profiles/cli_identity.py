@@ -114,17 +114,18 @@ def review_queue(
     offset: int = typer.Option(0, min=0, help="How many to skip"),
     ws: str | None = WorkspaceOption,
 ) -> None:
-    """List matches waiting for a decision, most likely first."""
+    """List matches waiting for a decision, most likely first, with why each is held."""
     with unit_of_work(write=False) as session:
         items, total = queries.review_queue(
             session, operator(workspace(session, ws)), limit, offset
         )
     for item in items:
         a, b = item["record_a"] or {}, item["record_b"] or {}
+        reason = (item["review_reason"] or {}).get("message") or "-"
         typer.echo(
             f"{item['id']}\t{item['probability']:.3f}\t"
             f"{a.get('full_name') or '-'} ({a.get('source')} {a.get('external_id')})\t"
-            f"{b.get('full_name') or '-'} ({b.get('source')} {b.get('external_id')})"
+            f"{b.get('full_name') or '-'} ({b.get('source')} {b.get('external_id')})\t{reason}"
         )
     shown = f"{offset + 1}-{offset + len(items)} of " if items else ""
     typer.echo(f"{shown}{total} pending", err=True)
