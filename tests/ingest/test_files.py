@@ -293,3 +293,30 @@ def test_a_retry_while_the_upload_is_still_being_stored_is_a_409(
     # once finished, the same key answers with the first report
     again = upload(client, world, data, idempotency_key="slow").json()
     assert again["replayed"] and (again["batch_id"], again["accepted"]) == (rep["batch_id"], 3)
+
+
+def test_json_lines_integers_beyond_64_bits_are_rejected_not_rounded(
+    client: TestClient, world: World
+) -> None:
+    # the JSON parser reads such a number as a float: taken as written, the id would be stored
+    # rounded as "1.8446744073709552e+19" and two customers could share it
+    make_source(world, "crm")
+    big = 2**64
+    lines = [
+        f'{{"external_id": {big}, "full_name": "Big Id"}}',
+        f'{{"external_id": "J-2", "full_name": "Big Extra", "meta": {-big}}}',
+        f'{{"external_id": "J-3", "full_name": "Nested", "notes": {{"n": [1, {big}]}}}}',
+        f'{{"external_id": "J-4", "full_name": "Id As Text", "meta": "{big}", "x": 1.5e3}}',
+        '{"external_id": "J-5", "full_name": "Float", "score": 9.5e17}',
+    ]
+    r = upload(client, world, "\n".join(lines).encode(), "f.jsonl")
+    assert r.status_code == 200, r.text
+    rep = r.json()
+    assert (rep["received"], rep["accepted"], rep["rejected"]) == (5, 2, 3), rep["errors"]
+    errors = {e["line"]: e["errors"][0] for e in rep["errors"]}
+    assert errors[1]["field"] == "external_id" and "64-bit" in errors[1]["reason"]
+    assert errors[2]["field"] == "meta" and "64-bit" in errors[2]["reason"]
+    assert errors[3]["field"] == "notes" and "64-bit" in errors[3]["reason"]
+    with unit_of_work(write=False) as s:
+        stored = {r.external_id for r in s.scalars(select(CustomerRecord))}
+    assert stored == {"J-4", "J-5"}

@@ -52,8 +52,22 @@ def string_problem(value: str, limit: int) -> str | None:
 
 
 def big_int(value: Any) -> bool:
-    """Whether a value is a whole number that a 64-bit integer cannot hold (nor JSON storage)."""
-    return isinstance(value, int) and not -MAX_INT64 <= value <= MAX_INT64
+    """Whether a value is a whole number that a 64-bit integer cannot hold (nor JSON storage).
+
+    The JSON Lines parser (orjson) reads such a number as a float, so a whole float beyond that
+    range counts too: taken as written it would be stored rounded (``1.8446744073709552e19``).
+    """
+    if isinstance(value, int):
+        return not -MAX_INT64 <= value <= MAX_INT64
+    return isinstance(value, float) and abs(value) > MAX_INT64 and value.is_integer()
+
+
+def _holds_big_int(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_holds_big_int(x) for x in value.values())
+    if isinstance(value, list):
+        return any(_holds_big_int(x) for x in value)
+    return big_int(value)
 
 
 def dump(value: Any) -> tuple[bytes, None] | tuple[None, str]:
@@ -69,6 +83,8 @@ def dump(value: Any) -> tuple[bytes, None] | tuple[None, str]:
         return None, "contains text that is not valid Unicode"
     if b"\\u0000" in dumped:
         return None, "contains a NUL character"
+    if b"e" in dumped and _holds_big_int(value):  # such a float is written with an exponent
+        return None, f"holds a {TOO_BIG}"
     return dumped, None
 
 
