@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from itertools import islice, tee
 
 from cxloop.profiles.ingest.exports import spreadsheet_unescaped
-from cxloop.profiles.ingest.parsing import FileProblem, ParsedRow, _undecodable, printable
+from cxloop.profiles.ingest.rows import FileProblem, ParsedRow, printable, undecodable
 from cxloop.profiles.ingest.values import string_problem
 
 csv.field_size_limit(64 * 1024 * 1024)  # larger fields are read by ``_scan``
@@ -187,7 +187,7 @@ class _Records:
                 self.last = last
                 yield self._rescan()
             except UnicodeError as exc:  # a decoder failing on what it cannot even escape
-                raise FileProblem(f"{_undecodable(exc)}; {STOPPED}", last + 1) from exc
+                raise FileProblem(f"{undecodable(exc)}; {STOPPED}", last + 1) from exc
 
     def _rescan(self) -> _Record:
         """The record the csv reader stopped in, read again from its first line by ``_scan``."""
@@ -197,7 +197,7 @@ class _Records:
         try:
             found = _scan(lines, self.dialect.delimiter, self.dialect.skipinitialspace)
         except UnicodeError as exc:
-            raise FileProblem(f"{_undecodable(exc)}; {STOPPED}", start) from exc
+            raise FileProblem(f"{undecodable(exc)}; {STOPPED}", start) from exc
         taken = found.lines
         record: list[str] | _Broken = found.fields
         if found.broken:  # the row ends with the line where its broken quote opens

@@ -10,10 +10,15 @@ from __future__ import annotations
 import codecs
 import io
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import IO, Any
 
 import orjson
+
+from cxloop.profiles.ingest.csvfiles import iter_csv
+from cxloop.profiles.ingest.rows import FileProblem as FileProblem
+from cxloop.profiles.ingest.rows import ParsedRow as ParsedRow
+from cxloop.profiles.ingest.rows import printable as printable
+from cxloop.profiles.ingest.rows import undecodable
 
 SNIFF_BYTES = 64 * 1024
 FORMATS = ("csv", "jsonl", "json")
@@ -37,27 +42,6 @@ def _keep_bytes(exc: UnicodeError) -> tuple[str, int]:
 
 
 codecs.register_error(UNDECODABLE, _keep_bytes)
-
-
-@dataclass(slots=True)
-class ParsedRow:
-    """One record read from a file: its first line number, the fields, and its raw text."""
-
-    line: int
-    row: dict[str, Any] | None
-    raw: str
-    error: str | None = None
-    json: bool = True  # whether ``raw`` is the row's JSON text (the payload kept as received)
-
-
-class FileProblem(ValueError):
-    """The file cannot be read (line, reason), or a field saying how to read it is wrong."""
-
-    def __init__(self, reason: str, line: int | None = None, field: str | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.line = line
-        self.field = field
 
 
 def text_encoding(declared: str) -> str:
@@ -155,7 +139,7 @@ def iter_file(
     try:
         sample = codecs.getincrementaldecoder(enc)(errors="replace").decode(head[bom:], final=False)
     except UnicodeError as exc:
-        raise FileProblem(_undecodable(exc), 1) from exc
+        raise FileProblem(undecodable(exc), 1) from exc
     stream.seek(bom)
     chosen = fmt or detect_format(filename, sample)
     if chosen not in FORMATS:
@@ -164,16 +148,10 @@ def iter_file(
         return chosen, enc, iter_jsonl(stream)  # read as bytes (see JsonLines)
     text = io.TextIOWrapper(stream, encoding=enc, errors=UNDECODABLE, newline="")
     if chosen == "csv":
-        from cxloop.profiles.ingest.csvfiles import iter_csv  # it imports this module's rows
-
         return chosen, enc, iter_csv(text, sample)
     if chosen == "jsonl":
         return chosen, enc, iter_jsonl(text)
     return chosen, enc, iter_json_array(text)
-
-
-def _undecodable(exc: UnicodeError) -> str:
-    return f"the file cannot be decoded from here on ({exc})"
 
 
 def _loads(line: str) -> tuple[Any, str | None]:
@@ -246,7 +224,7 @@ class JsonLines:
         try:
             lines = self.source.readlines(size_hint)
         except UnicodeError as exc:
-            raise FileProblem(_undecodable(exc), self.next_line) from exc
+            raise FileProblem(undecodable(exc), self.next_line) from exc
         if not lines:
             return None
         first = self.next_line
@@ -262,7 +240,7 @@ class JsonLines:
                 if row is not None:
                     yield row
         except UnicodeError as exc:
-            raise FileProblem(_undecodable(exc), self.next_line) from exc
+            raise FileProblem(undecodable(exc), self.next_line) from exc
 
 
 def iter_jsonl(text: io.TextIOWrapper | io.StringIO | IO[bytes]) -> JsonLines:
@@ -275,7 +253,7 @@ def iter_json_array(text: io.TextIOWrapper | io.StringIO) -> Iterator[ParsedRow]
     try:
         content = text.read()
     except UnicodeError as exc:
-        raise FileProblem(_undecodable(exc)) from exc
+        raise FileProblem(undecodable(exc)) from exc
     value, problem = _loads(content)
     if problem:
         raise FileProblem(f"the file {problem}")
@@ -287,24 +265,6 @@ def iter_json_array(text: io.TextIOWrapper | io.StringIO) -> Iterator[ParsedRow]
             yield ParsedRow(index, None, raw, "must be a JSON object")
         else:
             yield ParsedRow(index, item, raw)
-
-
-def printable(raw: str) -> str:
-    """Raw text safe to store: undecodable bytes shown as ``\\xNN``, NUL as ``\\x00``."""
-    if raw.isascii() and "\x00" not in raw:
-        return raw
-    out = []
-    for ch in raw:
-        code = ord(ch)
-        if 0xDC00 <= code <= 0xDCFF:
-            out.append(f"\\x{code - 0xDC00:02x}")
-        elif 0xD800 <= code <= 0xDFFF:
-            out.append(f"\\u{code:04x}")
-        elif code == 0:
-            out.append("\\x00")
-        else:
-            out.append(ch)
-    return "".join(out)
 
 
 def rows_from_objects(records: list[Any]) -> Iterator[ParsedRow]:
